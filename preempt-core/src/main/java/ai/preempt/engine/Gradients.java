@@ -9,7 +9,8 @@ import java.util.function.Function;
 /**
  * Input gradients of a per-image loss. Every call runs on the compute thread of {@link PreemptEngine},
  * opens one {@link GradientCollector}, differentiates a fresh copy of the input (so gradients never
- * accumulate across calls) and frees the autograd graph before returning.
+ * accumulate across calls) and frees the autograd graph before returning. The results belong to the
+ * caller's enclosing {@link NDScope} when there is one.
  */
 public final class Gradients {
 
@@ -41,6 +42,9 @@ public final class Gradients {
                 }
                 NDScope.unregister(loss, grad);
             }
+            // hand the results to the caller's scope, if any, so an enclosing NDScope frees them
+            NDScope.register(loss);
+            NDScope.register(grad);
             return new LossGrad(loss, grad);
         });
     }

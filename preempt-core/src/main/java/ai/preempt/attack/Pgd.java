@@ -1,0 +1,253 @@
+package ai.preempt.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.preempt.engine.Gradients;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.engine.Scopes;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
+import ai.preempt.threat.RandomStart;
+import ai.preempt.threat.ThreatModel;
+
+/**
+ * Projected gradient descent (Madry et al. 2018) on the cross-entropy, as method.md pins it: K steps of
+ * size α (L∞: x ← x + α·sign(g); L2: x ← x + α·g/(‖g‖₂+1e-10)), a projection onto B_ε(x) ∩ [0,1] after
+ * every step, a random start, and restarts. An image counts as robust only if every restart fails; for
+ * a fooled image the first successful restart's end point is returned. Targeted mode descends the
+ * cross-entropy toward the given target labels instead.
+ */
+public final class Pgd implements Attack {
+
+    private final ThreatModel threat;
+    private final int steps;
+    private final double stepSize;
+    private final RandomStart start;
+    private final int restarts;
+    private final boolean targeted;
+    private final long seed;
+
+    private Pgd(Builder b) {
+        this.threat = b.threat;
+        this.steps = b.steps;
+        this.stepSize = Double.isNaN(b.stepSize) ? b.threat.eps() / 4 : b.stepSize;
+        this.start = b.start;
+        this.restarts = b.restarts;
+        this.targeted = b.targeted;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder; {@link Builder#setThreat} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ThreatModel threat() {
+        return threat;
+    }
+
+    @Override
+    public String name() {
+        return "pgd";
+    }
+
+    /** @return the number of steps K */
+    public int steps() {
+        return steps;
+    }
+
+    /** @return the step size α */
+    public double stepSize() {
+        return stepSize;
+    }
+
+    /** @return the number of restarts */
+    public int restarts() {
+        return restarts;
+    }
+
+    /** @return the random start mode */
+    public RandomStart randomStart() {
+        return start;
+    }
+
+    /**
+     * {@inheritDoc} With {@link Builder#optTargeted}, {@code y} holds the target labels.
+     *
+     * <p>The random stream is derived from the seed and the batch's content, so a batch gives the same
+     * result whatever batches were attacked before it.
+     */
+    @Override
+    public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
+        return PreemptEngine.call(() -> {
+            int n = (int) x.getShape().get(0);
+            long[] labels = y.toType(DataType.INT64, false).toLongArray();
+            boolean[] success = new boolean[n];
+            long[] preds = new long[n];
+            Rng rng = Rng.forKey(seed, contentKey(x));
+            NDArray best = null;
+            for (int r = 0; r < restarts; r++) {
+                NDArray adv = run(f, x, y, rng.split());
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    long[] p = f.predict(adv).toLongArray();
+                    NDArray keep;
+                    boolean[] hit = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        hit[i] = targeted ? p[i] == labels[i] : p[i] != labels[i];
+                    }
+                    if (best == null) {
+                        keep = adv;
+                    } else {
+                        // keep earlier successes; otherwise take this restart's point
+                        boolean[] take = new boolean[n];
+                        for (int i = 0; i < n; i++) {
+                            take[i] = !success[i];
+                        }
+                        keep = select(x.getManager().create(take), adv, best);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (!success[i]) {
+                            preds[i] = p[i];
+                            success[i] = hit[i];
+                        }
+                    }
+                    NDScope.unregister(keep);
+                    if (best != null && best != keep) {
+                        best.close();
+                    }
+                    if (adv != keep) {
+                        adv.close();
+                    }
+                    best = keep;
+                }
+                if (allTrue(success)) {
+                    break;
+                }
+            }
+            return new AttackResult(best, success, preds);
+        });
+    }
+
+    /** One PGD run from a fresh random start; returns the end point (caller owns it). */
+    NDArray run(Classifier f, NDArray x, NDArray y, Rng rng) {
+        NDArray adv = Scopes.keep(() -> threat.randomStart(x, start, rng));
+        for (int k = 0; k < steps; k++) {
+            NDArray cur = adv;
+            adv = Scopes.keep(() -> {
+                Gradients.LossGrad lg = Gradients.of(cur, in -> Losses.crossEntropy(f.logits(in), y));
+                NDArray g = targeted ? lg.grad().neg() : lg.grad();
+                return threat.project(x, threat.ascentStep(cur, g, stepSize));
+            });
+            cur.close();
+        }
+        return adv;
+    }
+
+    static NDArray select(NDArray mask, NDArray a, NDArray b) {
+        long[] shape = new long[a.getShape().dimension()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = a.getShape().get(0);
+        NDArray m = mask.reshape(shape).toType(a.getDataType(), false);
+        return a.mul(m).add(b.mul(m.neg().add(1)));
+    }
+
+    private static boolean allTrue(boolean[] b) {
+        for (boolean v : b) {
+            if (!v) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A cheap fingerprint of a batch so each batch gets its own random stream. */
+    static long contentKey(NDArray x) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double s = x.sum().getFloat();
+            double q = x.mul(x).sum().getFloat();
+            return Double.doubleToLongBits(s) * 31 + Double.doubleToLongBits(q) + x.getShape().get(0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format("PGD(%s, steps=%d, alpha=%.5f, start=%s, restarts=%d%s, seed=%d)", threat.describe(),
+                steps, stepSize, start.name().toLowerCase(java.util.Locale.ROOT), restarts,
+                targeted ? ", targeted" : "", seed);
+    }
+
+    /** Builder with method.md's defaults: K = 20, α = ε/4, one reference random start, untargeted. */
+    public static final class Builder {
+        private ThreatModel threat;
+        private int steps = 20;
+        private double stepSize = Double.NaN;
+        private RandomStart start = RandomStart.SPHERE;
+        private int restarts = 1;
+        private boolean targeted;
+        private long seed;
+
+        /** Required: the ball to attack in. */
+        public Builder setThreat(ThreatModel t) {
+            this.threat = t;
+            return this;
+        }
+
+        /** Number of steps K (default 20). */
+        public Builder optSteps(int k) {
+            if (k < 0) {
+                throw new IllegalArgumentException("--steps must be at least 0, got " + k);
+            }
+            this.steps = k;
+            return this;
+        }
+
+        /** Step size α (default ε/4). */
+        public Builder optStepSize(double alpha) {
+            if (!(alpha > 0)) {
+                throw new IllegalArgumentException("the step size must be positive, got " + alpha);
+            }
+            this.stepSize = alpha;
+            return this;
+        }
+
+        /** Random start mode (default the reference's). */
+        public Builder optRandomStart(RandomStart s) {
+            this.start = s;
+            return this;
+        }
+
+        /** Number of random restarts (default 1). */
+        public Builder optRestarts(int r) {
+            if (r < 1) {
+                throw new IllegalArgumentException("--restarts must be at least 1, got " + r);
+            }
+            this.restarts = r;
+            return this;
+        }
+
+        /** Targeted mode: labels passed to perturb are targets. */
+        public Builder optTargeted(boolean t) {
+            this.targeted = t;
+            return this;
+        }
+
+        /** Seed of the random starts (default 0). */
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** @return the attack */
+        public Pgd build() {
+            if (threat == null) {
+                throw new IllegalStateException("PGD needs a threat model");
+            }
+            return new Pgd(this);
+        }
+    }
+}

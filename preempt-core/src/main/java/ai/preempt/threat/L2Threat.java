@@ -1,0 +1,71 @@
+package ai.preempt.threat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.preempt.engine.Rng;
+
+/**
+ * The L2 ball: scale the difference d by min(1, ε/‖d‖₂) per image, then clamp the image to [0,1].
+ *
+ * @param eps radius in pixel scale
+ */
+public record L2Threat(double eps) implements ThreatModel {
+
+    private static final float TINY = 1e-12f;
+
+    @Override
+    public Norm norm() {
+        return Norm.L2;
+    }
+
+    /** Per-image L2 norms, shaped N×1×1×… so they broadcast against the batch. */
+    static NDArray norms(NDArray d) {
+        Shape s = d.getShape();
+        long[] keep = new long[s.dimension()];
+        java.util.Arrays.fill(keep, 1);
+        keep[0] = s.get(0);
+        return d.reshape(s.get(0), -1).norm(new int[] {1}).reshape(new Shape(keep));
+    }
+
+    @Override
+    public NDArray project(NDArray x0, NDArray x) {
+        NDArray d = x.sub(x0);
+        NDArray factor = norms(d).add(TINY).pow(-1).mul(eps).minimum(1f);
+        return d.mul(factor).add(x0).clip(0, 1);
+    }
+
+    @Override
+    public NDArray ascentStep(NDArray x, NDArray grad, double alpha) {
+        return x.add(grad.div(norms(grad).add(1e-10f)).mul(alpha));
+    }
+
+    @Override
+    public NDArray randomStart(NDArray x0, RandomStart mode, Rng rng) {
+        switch (mode) {
+            case NONE:
+                return x0.duplicate();
+            case SPHERE: {
+                NDArray u = rng.uniform(x0.getManager(), x0.getShape(), -0.5, 0.5);
+                return x0.add(u.div(norms(u).add(TINY)).mul(eps)).clip(0, 1);
+            }
+            default: {
+                // uniform in the ball: Gaussian direction, radius ε·U^(1/d)
+                Shape s = x0.getShape();
+                long n = s.get(0);
+                long d = s.size() / n;
+                NDArray g = rng.normal(x0.getManager(), s);
+                float[] r = new float[(int) n];
+                for (int i = 0; i < n; i++) {
+                    r[i] = (float) (eps * Math.pow(rng.nextDouble(), 1.0 / d));
+                }
+                NDArray radius = x0.getManager().create(r).reshape(norms(g).getShape());
+                return x0.add(g.div(norms(g).add(TINY)).mul(radius)).clip(0, 1);
+            }
+        }
+    }
+
+    @Override
+    public NDArray distance(NDArray a, NDArray b) {
+        return a.sub(b).reshape(a.getShape().get(0), -1).norm(new int[] {1});
+    }
+}

@@ -1,0 +1,40 @@
+package ai.preempt.threat;
+
+import ai.djl.ndarray.NDArray;
+import ai.preempt.engine.Rng;
+
+/**
+ * The L∞ ball: clamp the difference to [−ε, ε], then the image to [0,1].
+ *
+ * @param eps radius in pixel scale
+ */
+public record LinfThreat(double eps) implements ThreatModel {
+
+    @Override
+    public Norm norm() {
+        return Norm.LINF;
+    }
+
+    @Override
+    public NDArray project(NDArray x0, NDArray x) {
+        return x.sub(x0).clip(-eps, eps).add(x0).clip(0, 1);
+    }
+
+    @Override
+    public NDArray ascentStep(NDArray x, NDArray grad, double alpha) {
+        return x.add(grad.sign().mul(alpha));
+    }
+
+    @Override
+    public NDArray randomStart(NDArray x0, RandomStart mode, Rng rng) {
+        if (mode == RandomStart.NONE) {
+            return x0.duplicate();
+        }
+        return x0.add(rng.uniform(x0.getManager(), x0.getShape(), -eps, eps)).clip(0, 1);
+    }
+
+    @Override
+    public NDArray distance(NDArray a, NDArray b) {
+        return a.sub(b).abs().reshape(a.getShape().get(0), -1).max(new int[] {1});
+    }
+}
