@@ -132,8 +132,8 @@ public final class Pgd implements Attack {
         });
     }
 
-    /** One PGD run from a fresh random start; returns the end point (caller owns it). */
-    NDArray run(Classifier f, NDArray x, NDArray y, Rng rng) {
+    /** One PGD run from a fresh random start, without restarts or success bookkeeping; returns the end point. */
+    public NDArray run(Classifier f, NDArray x, NDArray y, Rng rng) {
         NDArray adv = Scopes.keep(() -> threat.randomStart(x, start, rng));
         for (int k = 0; k < steps; k++) {
             NDArray cur = adv;
