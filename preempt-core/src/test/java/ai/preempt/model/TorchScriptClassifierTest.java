@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -37,8 +36,7 @@ class TorchScriptClassifierTest {
     }
 
     static Expected expected() throws IOException {
-        return new ObjectMapper().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
-                .readValue(fixture("expected.json").toFile(), Expected.class);
+        return ModelCard.JSON.readValue(fixture("expected.json").toFile(), Expected.class);
     }
 
     static float maxAbsDiff(float[] a, float[] b) {
