@@ -35,7 +35,18 @@ public final class AtomicFiles {
         try {
             try (java.io.FileOutputStream raw = new java.io.FileOutputStream(tmp.toFile());
                     OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
-                writer.write(out);
+                // the writer may close what it is given (Jackson does): only flush then, force below
+                writer.write(new java.io.FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        out.flush();
+                    }
+                });
                 out.flush();
                 raw.getChannel().force(true);
             }
