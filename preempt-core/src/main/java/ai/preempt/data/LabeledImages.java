@@ -156,6 +156,14 @@ public final class LabeledImages {
         return view(Arrays.copyOf(rows, n));
     }
 
+    /** @return images {@code from} (inclusive) to {@code to} (exclusive) of this view, in order */
+    public LabeledImages slice(int from, int to) {
+        if (from < 0 || to > rows.length || from >= to) {
+            throw new DataException("cannot take images " + from + ".." + to + " of " + rows.length);
+        }
+        return view(Arrays.copyOfRange(rows, from, to));
+    }
+
     /** @return all images in a seeded random order (e.g. one training epoch) */
     public LabeledImages shuffled(long seed) {
         int[] newRows = rows.clone();

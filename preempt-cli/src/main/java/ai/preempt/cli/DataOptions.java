@@ -1,0 +1,34 @@
+package ai.preempt.cli;
+
+import ai.preempt.data.Cifar10;
+import ai.preempt.data.DataDirs;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.data.Split;
+import picocli.CommandLine.Option;
+
+/** Where CIFAR-10 lives and which images to use. */
+final class DataOptions {
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "CIFAR-10 binary folder (data_batch_*.bin, test_batch.bin). Default: $PREEMPT_DATA, "
+                    + "else ~/.preempt/data/cifar-10-batches-bin (downloaded and verified when missing).")
+    String data;
+
+    /** @return the whole split */
+    LabeledImages load(Split split) {
+        return Cifar10.load(DataDirs.resolveCifar(data), split);
+    }
+
+    /**
+     * @param n images wanted; 0 or more than the split means all
+     * @param seed seeds the random subset
+     * @return the seeded random subset of the test split
+     */
+    LabeledImages testSubset(int n, long seed) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("--n must be at least 1, got " + n);
+        }
+        LabeledImages all = load(Split.TEST);
+        return n >= all.size() ? all : all.subset(n, seed);
+    }
+}

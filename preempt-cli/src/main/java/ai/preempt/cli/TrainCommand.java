@@ -1,0 +1,151 @@
+package ai.preempt.cli;
+
+import ai.preempt.attack.Pgd;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.data.Split;
+import ai.preempt.eval.AttackEvaluation;
+import ai.preempt.eval.AttackReport;
+import ai.preempt.model.ModelCard;
+import ai.preempt.model.NativeClassifier;
+import ai.preempt.threat.Budget;
+import ai.preempt.threat.Norm;
+import ai.preempt.threat.ThreatModel;
+import ai.preempt.train.Method;
+import ai.preempt.train.Schedule;
+import ai.preempt.train.TrainConfig;
+import ai.preempt.train.TrainResult;
+import ai.preempt.train.Trainer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code preempt train}. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a CIFAR-10 classifier: standard, adversarial (adv), preemptively robust (preempt, the "
+                + "paper's Algorithm 2) or with Gaussian noise (gaussian).",
+            "A checkpoint is written after every epoch; after a kill, run the same command with --resume.",
+            "Finally the kept model (best held-out robust accuracy with --validation, else the last epoch) is "
+                    + "measured on a seeded test subset and its card written to OUT/card.json."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+    @Mixin DataOptions dataOptions;
+
+    @Option(names = "--method", required = true, description = "standard, adv, preempt or gaussian.")
+    String method;
+
+    @Option(names = "--norm", defaultValue = "linf", description = "Threat norm for adv/preempt (default: ${DEFAULT-VALUE}).")
+    String norm;
+
+    @Option(names = "--eps", description = "Budget for adv/preempt (default: 8/255 for linf, 0.5 for l2).")
+    String eps;
+
+    @Option(names = "--sigma", defaultValue = "0.25", description = "Noise level for gaussian (default: ${DEFAULT-VALUE}).")
+    double sigma;
+
+    @Option(names = "--arch", defaultValue = "resnet20", description = "resnet8w2, resnet20, resnet20w2, resnet20w4, preact18, wrn34-10 (default: ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--schedule", defaultValue = "step", description = "step (x0.1 at 50%% and 75%%) or onecycle (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--attack-steps", defaultValue = "10", description = "PGD steps for adv/preempt training points (default: ${DEFAULT-VALUE}).")
+    int attackSteps;
+
+    @Option(names = "--fast", description = "Single-step training points: FGSM from a random start (Wong, Rice & Kolter 2020).")
+    boolean fast;
+
+    @Option(names = "--validation", defaultValue = "1000", description = "Held-out training images for early stopping; 0 keeps the last epoch (default: ${DEFAULT-VALUE}).")
+    int validation;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Train on only this many images (0 = all).")
+    int limit;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output model directory.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint.")
+    boolean resume;
+
+    @Option(names = "--eval-n", defaultValue = "1000", description = "Test images for the card's accuracies; 0 skips (default: ${DEFAULT-VALUE}).")
+    int evalN;
+
+    @Override
+    public Integer call() throws Exception {
+        Method m = Method.parse(method);
+        Norm nrm = Norm.parse(norm);
+        double e = eps == null ? (nrm == Norm.LINF ? 8 / 255.0 : 0.5) : Budget.parse(eps, "--eps");
+        ai.preempt.model.Architecture.of(arch);
+        TrainConfig cfg = TrainConfig.builder().setMethod(m).optArch(arch).optNorm(nrm).optEps(e).optSigma(sigma)
+                .optEpochs(epochs).optBatch(batch).optLr(lr).optSchedule(Schedule.parse(schedule))
+                .optAttackSteps(attackSteps).optFast(fast).optValidation(validation).optTrainLimit(limit)
+                .optSeed(seed).build();
+        LabeledImages train = dataOptions.load(Split.TRAIN);
+        TrainResult result = new Trainer(cfg, out, ConsoleProgress.create()).train(train, resume);
+        System.out.printf(Locale.ROOT, "trained %s in %.0f s (%.0f images/s); kept epoch %d%n", out,
+                result.wallSeconds(), result.imagesPerSecond(), result.bestEpoch());
+        String command = "preempt train " + String.join(" ", reproducible());
+        try (NativeClassifier f = NativeClassifier.load(out)) {
+            ModelCard card = f.card().withTraining(f.card().training(), command);
+            if (evalN > 0) {
+                LabeledImages test = dataOptions.testSubset(evalN, 0);
+                List<ThreatModel> threats = List.of(ThreatModel.of(Norm.LINF, 8 / 255.0), ThreatModel.of(Norm.L2, 0.5));
+                Map<String, Object> subset = new LinkedHashMap<>();
+                subset.put("split", "test");
+                subset.put("n", test.size());
+                subset.put("seed", 0);
+                card = card.withMetric("subset", subset);
+                for (ThreatModel t : threats) {
+                    AttackReport r = AttackEvaluation.run(f, Pgd.builder().setThreat(t).optSeed(0).build(), test, 100,
+                            Map.of(), ConsoleProgress.create());
+                    card = card.withMetric("clean_accuracy", r.cleanAccuracy());
+                    String key = "pgd20_" + t.describe().replace(' ', '_').replace('/', '_');
+                    card = card.withMetric(key, r.robustAccuracy());
+                    System.out.printf(Locale.ROOT, "clean %.2f%%, PGD-20 %s %.2f%%%n", 100 * r.cleanAccuracy(),
+                            t.describe(), 100 * r.robustAccuracy());
+                }
+            }
+            card.write(out.resolve(NativeClassifier.CARD_FILE));
+        }
+        return 0;
+    }
+
+    private List<String> reproducible() {
+        java.util.ArrayList<String> a = new java.util.ArrayList<>(List.of("--method", method, "--arch", arch,
+                "--epochs", Integer.toString(epochs), "--batch", Integer.toString(batch), "--lr", Double.toString(lr),
+                "--schedule", schedule, "--validation", Integer.toString(validation), "--seed", Long.toString(seed),
+                "--out", out.toString()));
+        if (Method.parse(method) == Method.GAUSSIAN) {
+            a.addAll(List.of("--sigma", Double.toString(sigma)));
+        }
+        if (Method.parse(method) == Method.ADV || Method.parse(method) == Method.PREEMPT) {
+            a.addAll(List.of("--norm", norm));
+            if (eps != null) {
+                a.addAll(List.of("--eps", eps));
+            }
+            a.addAll(fast ? List.of("--fast") : List.of("--attack-steps", Integer.toString(attackSteps)));
+        }
+        if (limit > 0) {
+            a.addAll(List.of("--limit", Integer.toString(limit)));
+        }
+        return a;
+    }
+}
