@@ -80,6 +80,8 @@ public final class CifarDownloader {
         Path parent = dir.getParent();
         Path archive = null;
         Path staging = null;
+        Path firstCreated = firstMissingAncestor(parent);
+        boolean done = false;
         try {
             Files.createDirectories(parent);
             archive = Files.createTempFile(parent, ".cifar-10-binary.", ".tar.gz.tmp");
@@ -97,12 +99,39 @@ public final class CifarDownloader {
             }
             install(staging, dir);
             LOG.info("CIFAR-10 is ready in {}", dir);
+            done = true;
             return dir;
         } catch (IOException e) {
             throw new DataException("could not set up CIFAR-10 in " + dir + " (" + e + "); " + ADVICE, e);
         } finally {
             deleteQuietly(archive);
             deleteQuietly(staging);
+            if (!done) {
+                removeEmptyFolders(parent, firstCreated);
+            }
+        }
+    }
+
+    /** @return the highest ancestor of {@code dir} (or itself) that does not exist yet, or null */
+    private static Path firstMissingAncestor(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
+            missing = p;
+        }
+        return missing;
+    }
+
+    /** Removes the folders this download created, from {@code dir} up to {@code top}, while empty. */
+    private static void removeEmptyFolders(Path dir, Path top) {
+        if (top == null) {
+            return;
+        }
+        for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return; // not empty, or not ours to remove
+            }
         }
     }
 

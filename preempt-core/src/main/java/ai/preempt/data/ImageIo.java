@@ -69,7 +69,7 @@ public final class ImageIo {
             if (e instanceof DataException de) {
                 throw de;
             }
-            throw new DataException("image file " + file + " is truncated or corrupt and cannot be decoded ("
+            throw new DataException("image file " + file + " cannot be decoded; it may be truncated or corrupt ("
                     + e.getMessage() + ")", e);
         }
         return toImage(img);
