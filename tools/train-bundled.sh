@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Trains (or resumes) the bundled models on this 2-core CPU. Two chains run side by side, one thread each.
+# Every run checkpoints after each epoch; re-running this script resumes where the runs stopped.
+# Usage: tools/train-bundled.sh [a|b|all]
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+P="$ROOT/preempt"
+LOGS="$ROOT/runs/train-logs"; mkdir -p "$LOGS"
+run() { # name, then train flags
+  local name=$1; shift
+  if [ -f "$ROOT/models/$name/card.json" ] && grep -q '"command"' "$ROOT/models/$name/card.json"; then
+    echo "$name: done"; return 0; fi
+  local resume=""; [ -f "$ROOT/models/$name/checkpoint/state.json" ] && resume="--resume"
+  "$P" train --threads 1 --no-progress --out "$ROOT/models/$name" $resume "$@" >>"$LOGS/$name.log" 2>&1
+  echo "$name: exit $?"
+}
+chain_a() {
+  run adv-linf --method adv --norm linf --eps 8/255 --fast --arch resnet20 --epochs 15 --lr 0.2 --schedule onecycle
+  run adv-l2 --method adv --norm l2 --eps 0.5 --fast --arch resnet20 --epochs 12 --lr 0.2 --schedule onecycle
+  run preempt-linf --method preempt --norm linf --eps 8/255 --fast --arch resnet20 --epochs 12 --lr 0.2 --schedule onecycle
+}
+chain_b() {
+  run standard --method standard --arch resnet20 --epochs 10 --lr 0.2 --schedule onecycle --validation 0
+  run gaussian-0.25 --method gaussian --sigma 0.25 --arch resnet20 --epochs 10 --lr 0.2 --schedule onecycle --validation 0
+  run gaussian-0.1 --method gaussian --sigma 0.1 --arch resnet20 --epochs 10 --lr 0.2 --schedule onecycle --validation 0
+}
+case "${1:-all}" in
+  a) chain_a ;;
+  b) chain_b ;;
+  *) chain_a & chain_b & wait ;;
+esac
