@@ -87,7 +87,7 @@ public final class Pgd implements Attack {
             long[] labels = y.toType(DataType.INT64, false).toLongArray();
             boolean[] success = new boolean[n];
             long[] preds = new long[n];
-            Rng rng = Rng.forKey(seed, contentKey(x));
+            Rng rng = Rng.forBatch(seed, x);
             NDArray best = null;
             for (int r = 0; r < restarts; r++) {
                 NDArray adv = run(f, x, y, rng.split());
@@ -164,15 +164,6 @@ public final class Pgd implements Attack {
         return true;
     }
 
-    /** A cheap fingerprint of a batch so each batch gets its own random stream. */
-    static long contentKey(NDArray x) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            double s = x.sum().getFloat();
-            double q = x.mul(x).sum().getFloat();
-            return Double.doubleToLongBits(s) * 31 + Double.doubleToLongBits(q) + x.getShape().get(0);
-        }
-    }
 
     @Override
     public String toString() {

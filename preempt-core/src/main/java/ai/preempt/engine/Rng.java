@@ -33,6 +33,19 @@ public final class Rng {
         return new Rng(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key).split());
     }
 
+    /**
+     * @return a stream determined by the seed and the content of the batch {@code x}, so that a batch draws
+     *     the same numbers whatever was computed before it (and whatever batches came earlier)
+     */
+    public static Rng forBatch(long seed, ai.djl.ndarray.NDArray x) {
+        long key = Scopes.keepAll(() -> {
+            double s = x.sum().getFloat();
+            double q = x.mul(x).sum().getFloat();
+            return Double.doubleToLongBits(s) * 31 + Double.doubleToLongBits(q) + x.getShape().get(0);
+        });
+        return forKey(seed, key);
+    }
+
     /** @return uniform in [lo, hi) as float32 of the given shape */
     public NDArray uniform(NDManager m, Shape shape, double lo, double hi) {
         float[] v = new float[Math.toIntExact(shape.size())];

@@ -11,7 +11,8 @@ public final class Scopes {
 
     /**
      * Evaluates {@code body} in a fresh scope: every intermediate array it creates is closed, the result
-     * survives and joins the enclosing scope, if any.
+     * survives and joins the enclosing scope, if any. The body must return an array it created (not one of
+     * its inputs), or the enclosing scope would close an array that belongs to someone else.
      */
     public static NDArray keep(Supplier<NDArray> body) {
         NDArray result;
@@ -22,5 +23,13 @@ public final class Scopes {
         }
         NDScope.register(result);
         return result;
+    }
+
+    /** Evaluates {@code body} in a fresh scope and closes every array it created; for results held in Java. */
+    public static <T> T keepAll(Supplier<T> body) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return body.get();
+        }
     }
 }

@@ -35,18 +35,18 @@ public record L2Threat(double eps) implements ThreatModel {
     }
 
     @Override
-    public NDArray ascentStep(NDArray x, NDArray grad, double alpha) {
-        return x.add(grad.div(norms(grad).add(1e-10f)).mul(alpha));
+    public NDArray stepDirection(NDArray grad) {
+        return grad.div(norms(grad).add(1e-10f));
     }
 
     @Override
-    public NDArray randomStart(NDArray x0, RandomStart mode, Rng rng) {
+    public NDArray randomOffset(NDArray x0, RandomStart mode, Rng rng) {
         switch (mode) {
             case NONE:
-                return x0.duplicate();
+                return x0.zerosLike();
             case SPHERE: {
                 NDArray u = rng.uniform(x0.getManager(), x0.getShape(), -0.5, 0.5);
-                return x0.add(u.div(norms(u).add(TINY)).mul(eps)).clip(0, 1);
+                return u.div(norms(u).add(TINY)).mul(eps);
             }
             default: {
                 // uniform in the ball: Gaussian direction, radius ε·U^(1/d)
@@ -59,7 +59,7 @@ public record L2Threat(double eps) implements ThreatModel {
                     r[i] = (float) (eps * Math.pow(rng.nextDouble(), 1.0 / d));
                 }
                 NDArray radius = x0.getManager().create(r).reshape(norms(g).getShape());
-                return x0.add(g.div(norms(g).add(TINY)).mul(radius)).clip(0, 1);
+                return g.div(norms(g).add(TINY)).mul(radius);
             }
         }
     }

@@ -21,16 +21,16 @@ public record LinfThreat(double eps) implements ThreatModel {
     }
 
     @Override
-    public NDArray ascentStep(NDArray x, NDArray grad, double alpha) {
-        return x.add(grad.sign().mul(alpha));
+    public NDArray stepDirection(NDArray grad) {
+        return grad.sign();
     }
 
     @Override
-    public NDArray randomStart(NDArray x0, RandomStart mode, Rng rng) {
+    public NDArray randomOffset(NDArray x0, RandomStart mode, Rng rng) {
         if (mode == RandomStart.NONE) {
-            return x0.duplicate();
+            return x0.zerosLike();
         }
-        return x0.add(rng.uniform(x0.getManager(), x0.getShape(), -eps, eps)).clip(0, 1);
+        return rng.uniform(x0.getManager(), x0.getShape(), -eps, eps);
     }
 
     @Override

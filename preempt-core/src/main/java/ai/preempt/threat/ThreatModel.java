@@ -31,11 +31,21 @@ public sealed interface ThreatModel permits LinfThreat, L2Threat {
     /** @return x projected onto B_ε(x0), then clamped to [0,1] */
     NDArray project(NDArray x0, NDArray x);
 
-    /** @return the steepest-ascent step x + α·direction(g) (sign for L∞, unit-L2 gradient for L2), not projected */
-    NDArray ascentStep(NDArray x, NDArray grad, double alpha);
+    /** @return the unit steepest-ascent direction of g in this norm: sign(g) for L∞, g/(‖g‖₂+1e-10) for L2 */
+    NDArray stepDirection(NDArray grad);
 
-    /** @return a random point of B_ε(x0) ∩ [0,1] drawn as {@code mode} says */
-    NDArray randomStart(NDArray x0, RandomStart mode, Rng rng);
+    /** @return the steepest-ascent step x + α·direction(g), not projected */
+    default NDArray ascentStep(NDArray x, NDArray grad, double alpha) {
+        return x.add(stepDirection(grad).mul(alpha));
+    }
+
+    /** @return the random offset of a start drawn as {@code mode} says (zeros for NONE), before the [0,1] clamp */
+    NDArray randomOffset(NDArray x0, RandomStart mode, Rng rng);
+
+    /** @return a random point of B_ε(x0) ∩ [0,1]: x0 plus {@link #randomOffset}, clamped to [0,1] */
+    default NDArray randomStart(NDArray x0, RandomStart mode, Rng rng) {
+        return mode == RandomStart.NONE ? x0.duplicate() : x0.add(randomOffset(x0, mode, rng)).clip(0, 1);
+    }
 
     /** @return per-image distance ‖a − b‖ in this norm (N) */
     NDArray distance(NDArray a, NDArray b);

@@ -1,0 +1,105 @@
+package ai.preempt.robustify;
+
+import ai.djl.ndarray.NDArray;
+import ai.preempt.engine.Gradients;
+import ai.preempt.engine.Rng;
+import ai.preempt.engine.Scopes;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
+import ai.preempt.threat.RandomStart;
+import ai.preempt.threat.ThreatModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The robust loss of Algorithm 1, CE(f(PGD_K(x_s)), ŷ) averaged over m inner random starts, and its
+ * first-order gradient (Section 3.4 of the paper): the inner attack's gradients are constants, but the
+ * chain random start → step → projection is differentiated with respect to x_s.
+ *
+ * <p>How: the inner PGD runs first with plain input gradients and records its random offset and its K
+ * step directions; then one differentiable replay of the same chain, from the optimised parameter through
+ * x_s to the inner end point and the model, gives both the loss and its gradient. For L∞ this equals
+ * ∇CE at the end point where no clamp binds and carries the ε-projection's identity to x_s where it does;
+ * for L2 the rescaling's Jacobian is included. Cost per sample: K + 1 forward+backward passes.
+ */
+final class RobustLoss {
+
+    private final ThreatModel inner;
+    private final int steps;
+    private final double alpha;
+    private final RandomStart start;
+    private final int samples;
+
+    RobustLoss(ThreatModel inner, int steps, double alpha, RandomStart start, int samples) {
+        this.inner = inner;
+        this.steps = steps;
+        this.alpha = alpha;
+        this.start = start;
+        this.samples = samples;
+    }
+
+    RobustLoss(RobustifyConfig c) {
+        this(c.adversary(), c.innerSteps(), c.innerStepSize(), c.innerStart(), c.samples());
+    }
+
+    /** The inner attack's constants for one sample: random offset and step directions. */
+    record Chain(NDArray offset, List<NDArray> directions) {}
+
+    /** Runs the inner PGD from x_s and records its constants. */
+    Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
+        NDArray offset = Scopes.keep(() -> inner.randomOffset(xs, start, rng));
+        List<NDArray> dirs = new ArrayList<>(steps);
+        NDArray x = Scopes.keep(() -> xs.add(offset).clip(0, 1));
+        for (int k = 0; k < steps; k++) {
+            NDArray cur = x;
+            NDArray dir = Scopes.keep(() -> inner.stepDirection(
+                    Gradients.of(cur, in -> Losses.crossEntropy(f.logits(in), labels)).grad()));
+            dirs.add(dir);
+            x = Scopes.keep(() -> step(xs, cur, dir));
+            cur.close();
+        }
+        x.close();
+        return new Chain(offset, dirs);
+    }
+
+    private NDArray step(NDArray xs, NDArray x, NDArray dir) {
+        return inner.project(xs, x.add(dir.mul(alpha)));
+    }
+
+    /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
+    NDArray replay(NDArray xs, Chain chain) {
+        NDArray x = xs.add(chain.offset()).clip(0, 1);
+        for (NDArray dir : chain.directions()) {
+            x = step(xs, x, dir);
+        }
+        return x;
+    }
+
+    /**
+     * @param f classifier
+     * @param param the optimised tensor (x_s itself, or the tanh parameter w)
+     * @param toImage maps the parameter to x_s, differentiably
+     * @param labels ŷ
+     * @param rng inner random starts
+     * @return per-image robust loss (mean over samples) and its first-order gradient with respect to param
+     */
+    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng) {
+        NDArray lossSum = null;
+        NDArray gradSum = null;
+        NDArray xs = Scopes.keep(() -> toImage.apply(param).duplicate());
+        for (int s = 0; s < samples; s++) {
+            Chain chain = trace(f, xs, labels, rng);
+            Gradients.LossGrad lg = Gradients.of(param,
+                    p -> Losses.crossEntropy(f.logits(replay(toImage.apply(p), chain)), labels));
+            chain.offset().close();
+            chain.directions().forEach(NDArray::close);
+            lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
+            gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
+        }
+        xs.close();
+        NDArray l = lossSum;
+        NDArray g = gradSum;
+        return new Gradients.LossGrad(Scopes.keep(() -> l.div(samples)), Scopes.keep(() -> g.div(samples)));
+    }
+}

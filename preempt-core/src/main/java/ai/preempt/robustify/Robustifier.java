@@ -1,0 +1,29 @@
+package ai.preempt.robustify;
+
+import ai.djl.ndarray.NDArray;
+import ai.preempt.model.Classifier;
+import ai.preempt.threat.Norm;
+
+/**
+ * Preemptive robustification (Algorithm 1): moves each image x_o, inside B_δ(x_o), to a point x_s whose
+ * neighbourhood B_ε(x_s) the classifier labels uniformly, by minimising the robust loss
+ * E[CE(f(PGD_K(x_s)), ŷ)].
+ */
+public interface Robustifier {
+
+    /**
+     * @param f the classifier to robustify for
+     * @param x0 original images, N×C×H×W in [0,1]
+     * @param labels labels to protect (int64, N); null uses the classifier's own predictions ŷ = argmax f(x_o)
+     * @return the robustified images (float, inside B_δ(x_o) ∩ [0,1]) and per-image figures
+     */
+    RobustifyResult robustify(Classifier f, NDArray x0, NDArray labels);
+
+    /** @return the settings */
+    RobustifyConfig config();
+
+    /** @return the robustifier for the configuration's norm */
+    static Robustifier of(RobustifyConfig c) {
+        return c.norm() == Norm.LINF ? new LinfRobustifier(c, false) : new L2Robustifier(c, false);
+    }
+}
