@@ -25,10 +25,15 @@ final class DataOptions {
      * @return the seeded random subset of the test split
      */
     LabeledImages testSubset(int n, long seed) {
+        return testSubset(data, n, seed);
+    }
+
+    /** As {@link #testSubset(int, long)} for a folder given some other way (null: the default lookup). */
+    static LabeledImages testSubset(String dir, int n, long seed) {
         if (n <= 0) {
             throw new IllegalArgumentException("--n must be at least 1, got " + n);
         }
-        LabeledImages all = load(Split.TEST);
+        LabeledImages all = Cifar10.load(DataDirs.resolveCifar(dir), Split.TEST);
         return n >= all.size() ? all : all.subset(n, seed);
     }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Preemptive image robustification: move your images, invisibly, to where no "
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
+            RobustifyCommand.class,
             AttackCommand.class,
             TrainCommand.class,
             ModelsCommand.class,

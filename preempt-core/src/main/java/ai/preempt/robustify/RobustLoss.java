@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  * ∇CE at the end point where no clamp binds and carries the ε-projection's identity to x_s where it does;
  * for L2 the rescaling's Jacobian is included. Cost per sample: K + 1 forward+backward passes.
  */
-final class RobustLoss {
+public final class RobustLoss {
 
     private final ThreatModel inner;
     private final int steps;
@@ -39,8 +39,36 @@ final class RobustLoss {
         this.samples = samples;
     }
 
-    RobustLoss(RobustifyConfig c) {
+    /** @param c robustification settings whose inner attack (ε, K, α, start, m) defines the loss */
+    public RobustLoss(RobustifyConfig c) {
         this(c.adversary(), c.innerSteps(), c.innerStepSize(), c.innerStart(), c.samples());
+    }
+
+    /**
+     * The robust loss of finished images, without gradient: K + 1 passes per sample.
+     *
+     * @param f classifier
+     * @param xs images
+     * @param labels labels to protect
+     * @param seed seeds the inner random starts
+     * @return per-image loss, averaged over the samples
+     */
+    public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
+        return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
+            Rng rng = Rng.forBatch(seed, xs);
+            NDArray sum = null;
+            for (int s = 0; s < samples; s++) {
+                Chain chain = trace(f, xs, labels, rng);
+                NDArray l = Losses.crossEntropy(f.logits(replay(xs, chain)), labels);
+                sum = sum == null ? l : sum.add(l);
+            }
+            return sum.div(samples).toFloatArray();
+        }));
+    }
+
+    /** @return passes per image of {@link #value}: m·(K + 1) */
+    public long passesPerImage() {
+        return (long) samples * (steps + 1);
     }
 
     /** The inner attack's constants for one sample: random offset and step directions. */

@@ -1,0 +1,181 @@
+package ai.preempt.cli;
+
+import ai.preempt.attack.Pgd;
+import ai.preempt.data.Image;
+import ai.preempt.data.ImageFolder;
+import ai.preempt.data.ImageIo;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.data.Resize;
+import ai.preempt.io.AtomicFiles;
+import ai.preempt.io.Progress;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.ModelCard;
+import ai.preempt.protect.Protector;
+import ai.preempt.protect.Verdict;
+import ai.preempt.robustify.Robustifier;
+import ai.preempt.robustify.RobustifyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code preempt robustify}: the main job. */
+@Command(name = "robustify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Protect images: move each one, invisibly (inside the delta-ball), to a point where no "
+                + "perturbation inside the attacker's eps-ball changes the model's answer (Algorithm 1 of Moon, An & "
+                + "Song, AAAI 2022). Writes one 8-bit PNG and one JSON verdict per image into --out, then a report.",
+            "Inputs: image files (PNG, JPEG, BMP) or folders of them, or --data with --n for CIFAR-10 test images. "
+                    + "Images of another size than the model's input are centre-cropped to a square and resized "
+                    + "(bilinear, antialiased); --no-resize rejects them instead.",
+            "Resumable: a re-run skips images whose PNG and verdict exist; every file is written to a temporary "
+                    + "file and moved into place."})
+final class RobustifyCommand implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+    @Mixin ModelOption modelOption;
+    @Mixin RobustifyOptions robustifyOptions;
+
+    @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Image files or folders.")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 folder: robustify test images instead of files.")
+    String data;
+
+    @Option(names = "--n", defaultValue = "100", description = "With --data: a seeded random subset of this many test images (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--out", required = true, description = "Output folder.")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Report file (default: OUT/report.json).")
+    Path json;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--no-resize", description = "Reject images whose size differs from the model's input.")
+    boolean noResize;
+
+    @Option(names = "--float", description = "Judge the float result instead of the 8-bit image that is written.")
+    boolean floatOutput;
+
+    @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
+    boolean noCheck;
+
+    /** One image to protect. */
+    private record Job(String name, Image image, int label) {}
+
+    @Override
+    public Integer call() throws Exception {
+        RobustifyConfig cfg = robustifyOptions.config();
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (inputs.isEmpty() == (data == null)) {
+            throw new IllegalArgumentException("give image files or folders, or --data with --n, but not both");
+        }
+        try (Classifier f = modelOption.load()) {
+            List<Job> jobs = data != null ? cifarJobs() : fileJobs(f);
+            Files.createDirectories(out);
+            List<Verdict> done = new ArrayList<>();
+            List<Job> todo = new ArrayList<>();
+            for (Job j : jobs) {
+                Path v = out.resolve(j.name() + ".json");
+                if (Files.isRegularFile(out.resolve(j.name() + ".png")) && Files.isRegularFile(v)) {
+                    done.add(ModelCard.JSON.readValue(v.toFile(), Verdict.class));
+                } else {
+                    todo.add(j);
+                }
+            }
+            if (!done.isEmpty()) {
+                System.err.printf("resuming: %d of %d images already done%n", done.size(), jobs.size());
+            }
+            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
+            Protector protector = new Protector(f, Robustifier.of(cfg), !floatOutput, check);
+            Progress progress = ConsoleProgress.create();
+            progress.start("robustify", todo.size());
+            for (int from = 0; from < todo.size(); from += batch) {
+                List<Job> part = todo.subList(from, Math.min(todo.size(), from + batch));
+                int[] labels = part.stream().mapToInt(Job::label).toArray();
+                List<Protector.Protected> res = protector.protect(part.stream().map(Job::image).toList(),
+                        part.stream().map(Job::name).toList(), data != null ? labels : null);
+                for (Protector.Protected p : res) {
+                    String name = p.verdict().name();
+                    ImageIo.writePng(out.resolve(name + ".png"), p.image());
+                    AtomicFiles.write(out.resolve(name + ".json"), o -> ModelCard.JSON.writeValue(o, p.verdict()));
+                    done.add(p.verdict());
+                }
+                progress.advance(part.size(), null);
+            }
+            progress.finish();
+            print(done, cfg);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", modelOption.model);
+            report.put("config", cfg);
+            report.put("images", done.size());
+            report.put("lemma1_fraction", done.stream().filter(Verdict::meetsLemma1).count() / (double) Math.max(1, done.size()));
+            report.put("verdicts", done);
+            Reports.writeJson(json != null ? json : out.resolve("report.json"), report);
+        }
+        return 0;
+    }
+
+    private List<Job> cifarJobs() {
+        LabeledImages d = DataOptions.testSubset(data, n, robustifyOptions.seed);
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < d.size(); i++) {
+            jobs.add(new Job(String.format("cifar-test-%05d", d.index(i)), d.image(i), d.label(i)));
+        }
+        return jobs;
+    }
+
+    private List<Job> fileJobs(Classifier f) {
+        int h = (int) f.inputShape().get(1);
+        int w = (int) f.inputShape().get(2);
+        List<Job> jobs = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Path p : ImageFolder.list(inputs)) {
+            Image img = Resize.fit(ImageIo.read(p), p.getFileName().toString(), h, w,
+                    noResize ? Resize.Policy.REJECT : Resize.DEFAULT_POLICY);
+            String base = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            String name = base;
+            for (int k = 2; !names.add(name); k++) {
+                name = base + "-" + k;
+            }
+            jobs.add(new Job(name, img, -1));
+        }
+        return jobs;
+    }
+
+    private static void print(List<Verdict> verdicts, RobustifyConfig cfg) {
+        boolean checked = verdicts.stream().anyMatch(v -> v.attackedOriginal() >= 0);
+        System.out.printf(Locale.ROOT, "%-20s %-12s %-12s %8s %6s %7s %6s%s%n", "image", "before", "after", "rob.loss",
+                "lemma1", "linf", "psnr", checked ? "  PGD-20 attack: original -> / protected ->" : "");
+        for (Verdict v : verdicts) {
+            String attack = "";
+            if (v.attackedOriginal() >= 0) {
+                attack = String.format(Locale.ROOT, "  %-12s / %-12s", v.attackedOriginal() == v.labelBefore()
+                        ? "unchanged" : "FOOLED", v.attackedProtected() == v.protectedLabel() ? "unchanged" : "FOOLED");
+            }
+            System.out.printf(Locale.ROOT, "%-20s %-12s %-12s %8.4f %6s %5.1f/255 %5.1f%s%n", v.name(), v.classBefore(),
+                    v.classAfter(), v.robustLoss(), v.meetsLemma1() ? "yes" : "no", v.linfDistance() * 255, v.psnr(),
+                    attack);
+        }
+        if (checked) {
+            long origSurvive = verdicts.stream().filter(v -> v.attackedOriginal() == v.labelBefore()).count();
+            long protSurvive = verdicts.stream().filter(v -> v.attackedProtected() == v.protectedLabel()).count();
+            System.out.printf(Locale.ROOT, "PGD-20 (%s) keeps the label of %d/%d originals and %d/%d protected images%n",
+                    cfg.adversary().describe(), origSurvive, verdicts.size(), protSurvive, verdicts.size());
+        }
+    }
+}

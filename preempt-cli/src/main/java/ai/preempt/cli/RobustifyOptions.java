@@ -1,0 +1,62 @@
+package ai.preempt.cli;
+
+import ai.preempt.robustify.RobustifyConfig;
+import ai.preempt.threat.Budget;
+import ai.preempt.threat.RandomStart;
+import ai.preempt.threat.ThreatModel;
+import java.util.Locale;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options of Algorithm 1; every default is the reference implementation's. */
+final class RobustifyOptions {
+
+    @Mixin ThreatOptions threatOptions;
+
+    @Option(names = "--delta", description = "Defender budget δ: how far an image may move (default: eps).")
+    String delta;
+
+    @Option(names = "--steps", defaultValue = "100", description = "Outer steps T (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--inner-steps", defaultValue = "20", description = "Inner PGD steps K (default: ${DEFAULT-VALUE}).")
+    int innerSteps;
+
+    @Option(names = "--samples", defaultValue = "1", description = "Inner random starts m averaged per step (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--lr", description = "Outer learning rate β (default: 0.1 for linf, 0.001 for l2).")
+    Double lr;
+
+    @Option(names = "--start", defaultValue = "random",
+            description = "Outer start: random (a random point of the δ-ball, the reference) or original (the paper) (default: ${DEFAULT-VALUE}).")
+    String start;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    RobustifyConfig config() {
+        ThreatModel t = threatOptions.threat();
+        RobustifyConfig.Builder b = RobustifyConfig.builder(t.norm(), t.eps()).optOuterSteps(steps)
+                .optInnerSteps(innerSteps).optSamples(samples).optSeed(seed);
+        if (delta != null) {
+            double d = Double.parseDouble(delta.contains("/") ? Double.toString(Budget.parse(delta, "--delta")) : delta);
+            if (d < 0) {
+                throw new IllegalArgumentException("--delta must not be negative, got " + delta);
+            }
+            b.optDelta(d);
+        }
+        if (lr != null) {
+            if (!(lr > 0)) {
+                throw new IllegalArgumentException("--lr must be positive, got " + lr);
+            }
+            b.optLr(lr);
+        }
+        b.optOuterStart(switch (start.toLowerCase(Locale.ROOT)) {
+            case "random" -> RandomStart.SPHERE;
+            case "original" -> RandomStart.NONE;
+            default -> throw new IllegalArgumentException("--start must be random or original, got " + start);
+        });
+        return b.build();
+    }
+}
