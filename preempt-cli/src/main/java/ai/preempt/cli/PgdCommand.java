@@ -62,8 +62,8 @@ final class PgdCommand implements Callable<Integer> {
             b.optStepSize(ai.preempt.threat.Budget.parse(alpha, "--alpha"));
         }
         Pgd pgd = b.build();
-        LabeledImages data = dataOptions.testSubset(n, seed);
         try (Classifier f = modelOption.load()) {
+            LabeledImages data = dataOptions.testSubset(n, seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
             config.put("norm", threat.norm().id());

@@ -156,7 +156,9 @@ public final class CifarDownloader {
                 in.transferTo(out);
             }
         } catch (IOException | IllegalArgumentException e) {
-            throw new DataException("could not download CIFAR-10 from " + url + " (" + e
+            String why = e instanceof java.net.UnknownHostException ? "unknown host " + e.getMessage()
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new DataException("could not download CIFAR-10 from " + url + " (" + why
                     + "), perhaps because this machine is offline; " + ADVICE, e);
         }
         return HexFormat.of().formatHex(digest.digest());
