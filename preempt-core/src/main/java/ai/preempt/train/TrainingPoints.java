@@ -55,7 +55,7 @@ final class TrainingPoints {
     }
 
     /** K-step (or, when fast, one-step) PGD descending CE toward the true label inside B_δ(x), from x. */
-    private NDArray towardRobust(Classifier f, NDArray x, NDArray y, Rng rng) {
+    NDArray towardRobust(Classifier f, NDArray x, NDArray y, Rng rng) {
         if (!cfg.fast()) {
             return Pgd.builder().setThreat(threat).optSteps(cfg.attackSteps()).optTargeted(true)
                     .optRandomStart(RandomStart.NONE).build().run(f, x, y, rng);

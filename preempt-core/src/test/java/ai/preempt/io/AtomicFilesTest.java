@@ -1,0 +1,41 @@
+package ai.preempt.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFullDiskMidWriteLeavesTheOldFileIntactAndNoTemporaryFile() throws IOException {
+        Path target = tmp.resolve("model.params");
+        Files.writeString(target, "old complete content");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+            out.write(new byte[1000]);
+            throw new IOException("No space left on device");
+        })).hasMessageContaining("No space left");
+        assertThat(Files.readString(target)).isEqualTo("old complete content");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.toList()).containsExactly(target);
+        }
+    }
+
+    @Test
+    void aWriterThatClosesItsStreamStillProducesTheFile() throws IOException {
+        Path target = tmp.resolve("a.json");
+        AtomicFiles.write(target, out -> {
+            out.write("{}".getBytes());
+            out.close();
+        });
+        assertThat(Files.readString(target)).isEqualTo("{}");
+    }
+}
