@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Trains (or resumes) the bundled models on this 2-core CPU. Two chains run side by side, one thread each.
 # Every run checkpoints after each epoch; re-running this script resumes where the runs stopped.
-# Usage: tools/train-bundled.sh [a|b|all]
+# Usage: tools/train-bundled.sh [a|b|all|NAME]   (NAME trains one model of the chains)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-P="$ROOT/preempt"
 LOGS="$ROOT/runs/train-logs"; mkdir -p "$LOGS"
-run() { # name, then train flags
+# Train from a private copy of the built tool, so that rebuilding the project cannot pull jars from under
+# a run that takes hours.
+"$ROOT/preempt" --version >/dev/null
+BIN="$ROOT/runs/bin"; rm -rf "$BIN"; mkdir -p "$BIN"
+cp -r "$ROOT/preempt-cli/target/lib" "$ROOT"/preempt-cli/target/preempt-cli-*.jar "$BIN/"
+P() { PREEMPT_MODELS="$ROOT/models" java -Xmx8g -cp "$BIN/*:$BIN/lib/*" ai.preempt.cli.PreemptCli "$@"; }
+_run() { # name, then train flags
   local name=$1; shift
   if [ -f "$ROOT/models/$name/card.json" ] && grep -q '"command"' "$ROOT/models/$name/card.json"; then
     echo "$name: done"; return 0; fi
   local resume=""; [ -f "$ROOT/models/$name/checkpoint/state.json" ] && resume="--resume"
-  "$P" train --threads 1 --no-progress --out "$ROOT/models/$name" $resume "$@" >>"$LOGS/$name.log" 2>&1
+  P train --threads 1 --no-progress --out "$ROOT/models/$name" $resume "$@" >>"$LOGS/$name.log" 2>&1
   echo "$name: exit $?"
 }
+run() { _run "$@"; }
 chain_a() {
   run adv-linf --method adv --norm linf --eps 8/255 --fast --arch resnet20 --epochs 15 --lr 0.2 --schedule onecycle
   run adv-l2 --method adv --norm l2 --eps 0.5 --fast --arch resnet20 --epochs 12 --lr 0.2 --schedule onecycle
@@ -27,5 +33,6 @@ chain_b() {
 case "${1:-all}" in
   a) chain_a ;;
   b) chain_b ;;
-  *) chain_a & chain_b & wait ;;
+  all) chain_a & chain_b & wait ;;
+  *) only=$1; run() { [ "$1" = "$only" ] && { shift; set -- "$only" "$@"; _run "$@"; } || true; }; chain_a; chain_b ;;
 esac

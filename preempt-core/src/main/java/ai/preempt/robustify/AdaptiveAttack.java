@@ -55,10 +55,23 @@ public final class AdaptiveAttack {
      */
     public Result run(Classifier f, NDArray x0, NDArray xs, NDArray y) {
         return PreemptEngine.call(() -> {
+            NDArray xrec = reconstructor.reconstruct(f, xs);
+            Result r = attackFrom(f, x0, xs, xrec, y);
+            xrec.close();
+            return r;
+        });
+    }
+
+    /**
+     * The attack part of Algorithm 4 from a reconstruction already made (so several attacks can share one).
+     *
+     * @param xrec the reconstruction of x_o from x_s (see {@link Reconstructor})
+     */
+    public Result attackFrom(Classifier f, NDArray x0, NDArray xs, NDArray xrec, NDArray y) {
+        return PreemptEngine.call(() -> {
             int n = (int) x0.getShape().get(0);
             long[] labels = y.toType(DataType.INT64, false).toLongArray();
             long[] cleanPred = Scopes.keepAll(() -> f.predict(xs).toLongArray());
-            NDArray xrec = reconstructor.reconstruct(f, xs);
             float[] recErr = Scopes.keepAll(() -> threat.distance(xrec, x0).toFloatArray());
             boolean[][] per = new boolean[FRACTIONS.length][n];
             boolean[] worst = new boolean[n];
@@ -76,7 +89,6 @@ public final class AdaptiveAttack {
                 }
                 a.adversarial().close();
             }
-            xrec.close();
             return new Result(per, worst, recErr);
         });
     }
