@@ -80,6 +80,21 @@ class PgdTest {
     }
 
     @Test
+    void pgdAt8Over255DropsAnUndefendedTrainedModelBelowFivePercent() {
+        PreemptEngine.run(() -> {
+            NativeClassifier f = ai.preempt.model.TrainedTinyModel.get();
+            ai.preempt.data.LabeledImages test = ai.preempt.data.Cifar10.load(ai.preempt.data.TestData.cifarDir(),
+                    ai.preempt.data.Split.TEST).subset(200, 0);
+            ai.preempt.eval.AttackReport r = ai.preempt.eval.AttackEvaluation.run(f,
+                    Pgd.builder().setThreat(ThreatModel.of(Norm.LINF, 8 / 255.0)).build(), test, 100, java.util.Map.of(),
+                    ai.preempt.io.Progress.NONE);
+            assertThat(r.cleanAccuracy()).isGreaterThan(0.25);
+            assertThat(r.robustAccuracy()).isLessThan(0.05);
+            assertThat(r.images()).hasSize(200);
+        });
+    }
+
+    @Test
     void restartsOnlyEverAddSuccesses() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(3)) {
