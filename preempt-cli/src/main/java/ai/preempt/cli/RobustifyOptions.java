@@ -25,7 +25,8 @@ final class RobustifyOptions {
     @Option(names = "--samples", defaultValue = "1", description = "Inner random starts m averaged per step (default: ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--lr", description = "Outer learning rate β (default: 0.1 for linf, 0.001 for l2).")
+    @Option(names = "--lr", description = "Outer learning rate β (default: 0.1; for linf the RMSProp rate, for the "
+            + "normalized l2 step the fraction of delta per step; 0.001 for --l2-step raw).")
     Double lr;
 
     @Option(names = "--start", defaultValue = "random",
@@ -34,6 +35,14 @@ final class RobustifyOptions {
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--l2-step", defaultValue = "normalized",
+            description = "L2 step rule: normalized (scale-free, default) or raw (the reference's, use with --lr 0.001).")
+    String l2Step;
+
+    @Option(names = "--fast", description = "Per-image early exit: every 5 outer steps attack the 8-bit image (PGD-K, "
+            + "2 restarts); images no restart fools and whose robust loss is below log(2)/2 are final.")
+    boolean fast;
 
     RobustifyConfig config() {
         ThreatModel t = threatOptions.threat();
@@ -57,6 +66,10 @@ final class RobustifyOptions {
             case "original" -> RandomStart.NONE;
             default -> throw new IllegalArgumentException("--start must be random or original, got " + start);
         });
+        b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step));
+        if (fast) {
+            b.optFast(ai.preempt.robustify.FastMode.DEFAULT);
+        }
         return b.build();
     }
 }

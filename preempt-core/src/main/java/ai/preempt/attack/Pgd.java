@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
+import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
@@ -107,7 +108,7 @@ public final class Pgd implements Attack {
                         for (int i = 0; i < n; i++) {
                             take[i] = !success[i];
                         }
-                        keep = select(x.getManager().create(take), adv, best);
+                        keep = Rows.where(take, adv, best);
                     }
                     for (int i = 0; i < n; i++) {
                         if (!success[i]) {
@@ -147,13 +148,6 @@ public final class Pgd implements Attack {
         return adv;
     }
 
-    static NDArray select(NDArray mask, NDArray a, NDArray b) {
-        long[] shape = new long[a.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
-        shape[0] = a.getShape().get(0);
-        NDArray m = mask.reshape(shape).toType(a.getDataType(), false);
-        return a.mul(m).add(b.mul(m.neg().add(1)));
-    }
 
     private static boolean allTrue(boolean[] b) {
         for (boolean v : b) {

@@ -1,18 +1,25 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.preempt.attack.AttackResult;
+import ai.preempt.attack.Pgd;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
+import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
+import ai.preempt.threat.ThreatModel;
 import java.util.Arrays;
 
 /**
  * The outer loop shared by both robustifiers (and by the reconstruction of Algorithm 3, which ascends
  * instead of descending): labels, seeding, T steps of "robust loss and first-order gradient, then one
- * optimiser update". Subclasses own the parametrisation and the update rule.
+ * optimiser update", and the optional per-image early exit of {@link FastMode} with batch compaction.
+ * Subclasses own the parametrisation and the update rule.
  */
 abstract class OuterLoop implements Robustifier {
 
@@ -32,7 +39,7 @@ abstract class OuterLoop implements Robustifier {
         return cfg;
     }
 
-    /** Optimiser state for one batch. */
+    /** Optimiser state for the images still being optimised. */
     interface State extends AutoCloseable {
         /** @return the tensor being optimised */
         NDArray param();
@@ -40,45 +47,127 @@ abstract class OuterLoop implements Robustifier {
         /** @return x_s as a differentiable function of a parameter tensor */
         NDArray image(NDArray param);
 
-        /** Applies one update with the gradient of the robust loss (already signed for descent). */
-        void update(NDArray grad);
+        /** Applies update number {@code t} (0-based) with the gradient of the robust loss (signed for descent). */
+        void update(NDArray grad, int t);
+
+        /** Keeps only the given rows (positions in the active batch) of every per-image tensor, in order. */
+        void compact(int[] keep);
 
         @Override
         void close();
     }
 
-    /** @return a fresh optimiser state starting at x_start (inside B_δ(x0)) */
+    /** @return a fresh optimiser state starting at x_start (inside B_δ(x0)); the state owns its copies */
     abstract State init(NDArray x0, NDArray xStart);
 
     @Override
     public RobustifyResult robustify(Classifier f, NDArray x0, NDArray labels) {
         return PreemptEngine.call(() -> {
             int n = (int) x0.getShape().get(0);
-            NDArray y = labels == null ? f.predict(x0) : labels.toType(DataType.INT64, false);
-            long[] yArr = y.toLongArray();
+            long[] yArr = Scopes.keepAll(() -> (labels == null ? f.predict(x0)
+                    : labels.toType(DataType.INT64, false)).toLongArray());
             Rng rng = Rng.forBatch(cfg.seed(), x0);
             float[] loss = new float[n];
             long[] passes = new long[n];
             if (cfg.delta() == 0 || cfg.outerSteps() == 0) {
                 return new RobustifyResult(x0.duplicate(), yArr, loss, passes);
             }
-            var outer = cfg.adversary().withEps(cfg.delta());
-            NDArray start = Scopes.keep(() -> outer.project(x0, outer.randomStart(x0, cfg.outerStart(), rng)));
+            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
+            NDArray[] finished = new NDArray[n];
+            int[] rows = new int[n]; // position in the active batch → image index
+            Arrays.setAll(rows, i -> i);
+            NDArray start = Scopes.keep(() -> ball.project(x0, ball.randomStart(x0, cfg.outerStart(), rng)));
+            NDArray x0Active = x0.duplicate();
+            NDArray y = x0.getManager().create(yArr);
+            long perStep = (long) cfg.samples() * (cfg.innerSteps() + 1);
             try (State state = init(x0, start)) {
                 start.close();
-                for (int t = 0; t < cfg.outerSteps(); t++) {
+                for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
+                    final int step = t;
+                    final NDArray yNow = y;
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = robustLoss.evaluate(f, state.param(), state::image, y, rng);
-                        state.update(direction == 1f ? lg.grad() : lg.grad().neg());
+                        Gradients.LossGrad lg = robustLoss.evaluate(f, state.param(), state::image, yNow, rng);
+                        state.update(direction == 1f ? lg.grad() : lg.grad().neg(), step);
                         return lg.loss().toFloatArray();
                     });
-                    System.arraycopy(stepLoss, 0, loss, 0, n);
+                    for (int i = 0; i < rows.length; i++) {
+                        loss[rows[i]] = stepLoss[i];
+                        passes[rows[i]] += perStep;
+                    }
+                    if (cfg.fast() != null && (t + 1) % cfg.fast().checkEvery() == 0 && t + 1 < cfg.outerSteps()) {
+                        boolean[] exit = check(f, state, x0Active, y, ball, rng, rows, passes, loss, finished);
+                        int keep = 0;
+                        for (boolean e : exit) {
+                            keep += e ? 0 : 1;
+                        }
+                        if (keep < rows.length) {
+                            int[] stay = new int[keep];
+                            int[] next = new int[keep];
+                            for (int i = 0, j = 0; i < exit.length; i++) {
+                                if (!exit[i]) {
+                                    stay[j] = i;
+                                    next[j++] = rows[i];
+                                }
+                            }
+                            rows = next;
+                            if (keep > 0) {
+                                state.compact(stay);
+                                NDArray x0Next = Rows.select(x0Active, stay);
+                                NDArray yNext = Rows.select(y, stay);
+                                x0Active.close();
+                                y.close();
+                                x0Active = x0Next;
+                                y = yNext;
+                            }
+                        }
+                    }
                 }
-                Arrays.fill(passes, cfg.passesPerImage());
-                NDArray xs = Scopes.keep(() -> state.image(state.param()).duplicate());
-                return new RobustifyResult(xs, yArr, loss, passes);
+                if (rows.length > 0) {
+                    NDArray rest = Scopes.keep(() -> state.image(state.param()).duplicate());
+                    for (int i = 0; i < rows.length; i++) {
+                        finished[rows[i]] = rest.get(i).expandDims(0);
+                    }
+                    rest.close();
+                }
+            } finally {
+                x0Active.close();
+                y.close();
             }
+            NDArray xs = NDArrays.concat(new NDList(finished));
+            for (NDArray a : finished) {
+                a.close();
+            }
+            return new RobustifyResult(xs, yArr, loss, passes);
         });
     }
 
+    /**
+     * The early-exit check on the active batch: attack the 8-bit version of each current image with PGD-K
+     * and restarts, and measure its robust loss; images that pass are stored in {@code finished}.
+     *
+     * @return per active image: exits now
+     */
+    private boolean[] check(Classifier f, State state, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
+            long[] passes, float[] loss, NDArray[] finished) {
+        return Scopes.keepAll(() -> {
+            NDArray q = Quantizer.quantize(x0, state.image(state.param()), ball);
+            FastMode fm = cfg.fast();
+            AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
+                    .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
+                    .optSeed(rng.nextLong()).build().perturb(f, q, y);
+            float[] checkLoss = robustLoss.value(f, q, y, rng.nextLong());
+            boolean[] exit = new boolean[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                // PGD's early stop means fewer restarts for some images; count the worst case
+                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + robustLoss.passesPerImage();
+                exit[i] = !a.success()[i] && checkLoss[i] < fm.lossThreshold();
+                if (exit[i]) {
+                    loss[rows[i]] = checkLoss[i];
+                    finished[rows[i]] = q.get(i).expandDims(0);
+                    ai.djl.ndarray.NDScope.unregister(finished[rows[i]]);
+                }
+            }
+            return exit;
+        });
+    }
 }

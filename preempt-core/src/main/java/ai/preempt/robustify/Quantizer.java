@@ -2,6 +2,7 @@ package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
 import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.threat.ThreatModel;
 
@@ -35,12 +36,8 @@ public final class Quantizer {
             // toward x_o: truncate the difference in grid units
             NDArray diff = xs.mul(255f).sub(x0q);
             NDArray toward = x0q.add(diff.sign().mul(diff.abs().add(1e-4f).floor())).div(255f).clip(0, 1);
-            NDArray outside = ball.distance(nearest, x0).gt(ball.eps() + 1e-6);
-            long[] shape = new long[xs.getShape().dimension()];
-            java.util.Arrays.fill(shape, 1);
-            shape[0] = xs.getShape().get(0);
-            NDArray mask = outside.toType(xs.getDataType(), false).reshape(shape);
-            return toward.mul(mask).add(nearest.mul(mask.neg().add(1)));
+            boolean[] outside = ball.distance(nearest, x0).gt(ball.eps() + 1e-6).toBooleanArray();
+            return Rows.where(outside, toward, nearest).duplicate();
         }));
     }
 }

@@ -8,7 +8,8 @@ import ai.preempt.threat.ThreatModel;
  * Settings of preemptive robustification (Algorithm 1). Defaults are the reference implementation's:
  * T = 100 outer steps, inner PGD with K = 20 steps of α = ε/4 and the reference random start, m = 1
  * sample, δ = ε, outer start at a random point of B_δ(x_o), and learning rate 0.1 (L∞, RMSProp on the
- * tanh parametrisation) or 0.001 (L2, projected gradient descent on the raw gradient).
+ * tanh parametrisation). For L2 the default is Preempt's scale-free step (β = 0.1 of δ per step, cosine-decayed);
+ * the reference's raw step (β = 0.001 on the raw gradient) is {@link L2Step#RAW}.
  *
  * @param norm the norm of both budgets
  * @param eps the adversary's budget ε (inner PGD)
@@ -21,9 +22,12 @@ import ai.preempt.threat.ThreatModel;
  * @param lr β, the outer learning rate
  * @param outerStart where x_s starts: a random point of B_δ(x_o) (SPHERE/BALL, the reference) or x_o (NONE, the paper)
  * @param seed seeds every random choice
+ * @param l2Step L2 only: scale-free normalised steps (default) or the reference's raw gradient steps
+ * @param fast per-image early exit, or null to run all T steps (the reference)
  */
 public record RobustifyConfig(Norm norm, double eps, double delta, int outerSteps, int innerSteps,
-        double innerStepSize, RandomStart innerStart, int samples, double lr, RandomStart outerStart, long seed) {
+        double innerStepSize, RandomStart innerStart, int samples, double lr, RandomStart outerStart, long seed,
+        L2Step l2Step, FastMode fast) {
 
     /** Validates; throws IllegalArgumentException with one sentence. */
     public RobustifyConfig {
@@ -71,6 +75,8 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         b.lr = lr;
         b.outerStart = outerStart;
         b.seed = seed;
+        b.l2Step = l2Step;
+        b.fast = fast;
         return b;
     }
 
@@ -87,6 +93,8 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         private double lr = Double.NaN;
         private RandomStart outerStart = RandomStart.SPHERE;
         private long seed;
+        private L2Step l2Step = L2Step.NORMALIZED;
+        private FastMode fast;
 
         Builder(Norm norm, double eps) {
             this.norm = norm;
@@ -111,12 +119,20 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         public Builder optOuterStart(RandomStart v) { outerStart = v; return this; }
         /** Seed (default 0). */
         public Builder optSeed(long v) { seed = v; return this; }
+        /** L2 step rule (default scale-free). */
+        public Builder optL2Step(L2Step v) { l2Step = v; return this; }
+        /** Per-image early exit (default off). */
+        public Builder optFast(FastMode v) { fast = v; return this; }
 
         /** @return the validated configuration */
         public RobustifyConfig build() {
             return new RobustifyConfig(norm, eps, Double.isNaN(delta) ? eps : delta, outerSteps, innerSteps,
                     Double.isNaN(innerStepSize) ? eps / 4 : innerStepSize, innerStart, samples,
-                    Double.isNaN(lr) ? (norm == Norm.LINF ? 0.1 : 0.001) : lr, outerStart, seed);
+                    Double.isNaN(lr) ? defaultLr(norm, l2Step) : lr, outerStart, seed, l2Step, fast);
+        }
+
+        private static double defaultLr(Norm norm, L2Step step) {
+            return norm == Norm.LINF ? 0.1 : step == L2Step.RAW ? 0.001 : 0.1;
         }
     }
 }

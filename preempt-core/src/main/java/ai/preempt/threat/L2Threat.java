@@ -24,7 +24,9 @@ public record L2Threat(double eps) implements ThreatModel {
         long[] keep = new long[s.dimension()];
         java.util.Arrays.fill(keep, 1);
         keep[0] = s.get(0);
-        return d.reshape(s.get(0), -1).norm(new int[] {1}).reshape(new Shape(keep));
+        // sqrt(Σd² + 1e-24) rather than norm(): its gradient stays finite at d = 0 (the replayed chain of
+        // robustification differentiates through this projection, also for images whose inner steps vanish)
+        return d.reshape(s.get(0), -1).square().sum(new int[] {1}).add(1e-24f).sqrt().reshape(new Shape(keep));
     }
 
     @Override

@@ -1,0 +1,32 @@
+package ai.preempt.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+
+/** Per-image (first-axis) selection helpers for batched tensors. */
+public final class Rows {
+
+    private Rows() {}
+
+    /** @return the rows {@code keep} of x, in that order (a new array) */
+    public static NDArray select(NDArray x, int[] keep) {
+        long[] idx = new long[keep.length];
+        for (int i = 0; i < keep.length; i++) {
+            idx[i] = keep[i];
+        }
+        try (NDArray index = x.getManager().create(idx)) {
+            return x.get(new NDIndex("{}", index));
+        }
+    }
+
+    /** @return per image, a where {@code mask} is true and b elsewhere (one boolean per row) */
+    public static NDArray where(boolean[] mask, NDArray a, NDArray b) {
+        long[] shape = new long[a.getShape().dimension()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = a.getShape().get(0);
+        return Scopes.keep(() -> {
+            NDArray m = a.getManager().create(mask).reshape(shape).toType(a.getDataType(), false);
+            return a.mul(m).add(b.mul(m.neg().add(1)));
+        });
+    }
+}
