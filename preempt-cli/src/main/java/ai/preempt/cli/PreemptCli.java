@@ -15,9 +15,11 @@ import picocli.CommandLine.Command;
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
             AttackCommand.class,
+            CertifyCommand.class,
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {
