@@ -20,7 +20,8 @@ import java.util.Locale;
  *
  * <p>{@code perturb(f, x, y)} takes the <em>base</em> classifier f. Success is judged by the smoothed
  * prediction of the reference: the majority vote of f's labels over m fresh noise samples at the end point
- * ({@link SoftSmoothedClassifier#predict}); an image is robust only if every restart fails.
+ * ({@link SoftSmoothedClassifier#predict}); an image is robust only if every restart fails. Each gradient
+ * step pushes N·m images through f with autograd on: size batches accordingly.
  */
 public final class RandomizedPgd implements Attack {
 
