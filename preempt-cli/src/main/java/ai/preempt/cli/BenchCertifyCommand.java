@@ -1,8 +1,10 @@
 package ai.preempt.cli;
 
+import ai.preempt.engine.PreemptEngine;
 import ai.preempt.eval.CertifyBenchmark;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.ModelCard;
+import ai.preempt.model.Models;
 import ai.preempt.model.NativeClassifier;
 import ai.preempt.smoothing.SmoothedClassifier;
 import java.util.List;
@@ -37,11 +39,11 @@ final class BenchCertifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SmoothedClassifier.Builder b = smoothing.builder(seed);
-        try (Classifier f = model != null ? ai.preempt.model.Models.load(model) : fresh()) {
-            SmoothedClassifier g = smoothing.build(b, f);
+        try (Classifier f = model != null ? Models.load(model) : fresh()) {
+            SmoothedClassifier g = b.setBase(f).build();
             CertifyBenchmark.Result r = CertifyBenchmark.measure(g, images, seed);
             System.out.printf(Locale.ROOT, "model %s, batch %d, %d threads, %d noise samples%n", f.name(), r.batch(),
-                    ai.preempt.engine.PreemptEngine.threads(), r.samples());
+                    PreemptEngine.threads(), r.samples());
             System.out.printf(Locale.ROOT, "forward passes  %10.1f images/s%n", r.forwardsPerSecond());
             System.out.printf(Locale.ROOT, "certify         %10.1f noise samples/s%n", r.samplesPerSecond());
             System.out.printf(Locale.ROOT, "ratio           %10.3f%n", r.ratio());

@@ -54,7 +54,7 @@ final class CertifyCommand implements Callable<Integer> {
         }
         LabeledImages data = dataOptions.testSubset(n, seed);
         try (Classifier f = modelOption.load()) {
-            SmoothedClassifier g = smoothing.build(b, f);
+            SmoothedClassifier g = b.setBase(f).build();
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
             config.put("sigma", g.sigma());

@@ -1,6 +1,5 @@
 package ai.preempt.cli;
 
-import ai.preempt.model.Classifier;
 import ai.preempt.smoothing.SmoothedClassifier;
 import picocli.CommandLine.Option;
 
@@ -26,9 +25,5 @@ final class SmoothingOptions {
     SmoothedClassifier.Builder builder(long seed) {
         return SmoothedClassifier.builder().setSigma(sigma).optN(samples).optN0(n0).optAlpha(alpha)
                 .optNoiseBatch(noiseBatch).optSeed(seed).validate();
-    }
-
-    SmoothedClassifier build(SmoothedClassifier.Builder b, Classifier f) {
-        return b.setBase(f).build();
     }
 }
