@@ -17,9 +17,11 @@ import picocli.CommandLine.Command;
             RobustifyCommand.class,
             EvalCommand.class,
             AttackCommand.class,
+            CertifyCommand.class,
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {

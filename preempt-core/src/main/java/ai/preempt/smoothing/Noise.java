@@ -1,0 +1,86 @@
+package ai.preempt.smoothing;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/** Gaussian noise batches and vote counts shared by the smoothed classifiers; runs on the compute thread. */
+final class Noise {
+
+    private Noise() {}
+
+    /** @return a key determined by the exact pixel values of {@code x}, for seeding per-input streams */
+    static long key(NDArray x) {
+        float[] v = x.toFloatArray();
+        return Arrays.hashCode(v) * 0x9E3779B97F4A7C15L + v.length;
+    }
+
+    /**
+     * @param x N×C×H×W images
+     * @param copies noisy copies of each image
+     * @param buffer reused for the noise when large enough, may be null
+     * @return (copies·N)×C×H×W images x + σ·z, copy-major (row c·N + i is copy c of image i); differentiable
+     *     with respect to x
+     */
+    static NDArray noisy(NDArray x, int copies, double sigma, Rng rng, float[] buffer) {
+        Shape s = x.getShape();
+        int len = Math.toIntExact(copies * s.size());
+        float[] buf = buffer != null && buffer.length >= len ? buffer : new float[len];
+        rng.fillNormal(buf, 0, len);
+        float sg = (float) sigma;
+        for (int i = 0; i < len; i++) {
+            buf[i] *= sg;
+        }
+        long[] dims = new long[s.dimension() + 1];
+        dims[0] = copies;
+        System.arraycopy(s.getShape(), 0, dims, 1, s.dimension());
+        NDArray noise = x.getManager().create(FloatBuffer.wrap(buf, 0, len), new Shape(dims));
+        long[] flat = s.getShape().clone();
+        flat[0] = copies * s.get(0);
+        return x.expandDims(0).add(noise).reshape(new Shape(flat));
+    }
+
+    /**
+     * Counts the base classifier's labels on Gaussian copies of each image.
+     *
+     * @param f the base classifier
+     * @param x N×C×H×W images
+     * @param samples noisy copies per image
+     * @param batch at most this many noisy images per forward pass (at least one copy of every image)
+     * @return counts[i][k]: how many of image i's copies f labels k
+     */
+    static long[][] counts(Classifier f, NDArray x, double sigma, int samples, int batch, Rng rng) {
+        int n = Math.toIntExact(x.getShape().get(0));
+        int k = f.numClasses();
+        long[][] counts = new long[n][k];
+        int perChunk = Math.max(1, Math.min(samples, batch / Math.max(1, n)));
+        float[] buffer = new float[Math.toIntExact(perChunk * x.getShape().size())];
+        for (int done = 0; done < samples; done += perChunk) {
+            int copies = Math.min(perChunk, samples - done);
+            long[] labels;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                labels = f.predict(noisy(x, copies, sigma, rng, buffer)).toLongArray();
+            }
+            for (int j = 0; j < labels.length; j++) {
+                counts[j % n][(int) labels[j]]++;
+            }
+        }
+        return counts;
+    }
+
+    /** @return the index of the largest count, the lowest index among ties */
+    static int argMax(long[] counts) {
+        int best = 0;
+        for (int c = 1; c < counts.length; c++) {
+            if (counts[c] > counts[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+}

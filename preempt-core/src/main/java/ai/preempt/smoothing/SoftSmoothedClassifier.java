@@ -1,0 +1,157 @@
+package ai.preempt.smoothing;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The smoothed soft classifier G(x) = E[softmax(f(x + η))], η ~ N(0, σ²I), of Salman et al. (2019),
+ * estimated with m Gaussian samples per call and usable anywhere a {@link Classifier} is.
+ *
+ * <p>{@link #logits} returns log of the sample mean of the softmax, so the cross-entropy on it is
+ * −log E[softmax_y] and its input gradient (through {@link ai.preempt.engine.Gradients#of}) is the
+ * randomized-PGD gradient. {@link #predict} is the smoothed prediction g(x) of the reference: a majority vote
+ * of f's labels over m fresh samples (ties go to the lower class), not argmax G.
+ *
+ * <p>Every call draws fresh noise from one seeded stream, so a given sequence of calls is reproducible.
+ * One forward pass carries N·m images: choose the batch size with that in mind. The base classifier is not
+ * owned; {@link #close} does nothing.
+ */
+public final class SoftSmoothedClassifier implements Classifier {
+
+    /** Probabilities are floored here before the log, so a class no sample votes for stays finite. */
+    private static final float FLOOR = 1e-20f;
+
+    private final Classifier base;
+    private final double sigma;
+    private final int samples;
+    private final long seed;
+    private final Rng rng;
+
+    SoftSmoothedClassifier(Classifier base, double sigma, int samples, long seed, Rng rng) {
+        if (base == null) {
+            throw new IllegalStateException("a smoothed classifier needs a base classifier");
+        }
+        if (!(sigma > 0) || Double.isInfinite(sigma)) {
+            throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
+        }
+        if (samples < 1) {
+            throw new IllegalArgumentException("the number of noise samples must be at least 1, got " + samples);
+        }
+        this.base = base;
+        this.sigma = sigma;
+        this.samples = samples;
+        this.seed = seed;
+        this.rng = rng;
+    }
+
+    /** @return a builder; {@link Builder#setBase} and {@link Builder#setSigma} are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the base classifier f */
+    public Classifier base() {
+        return base;
+    }
+
+    /** @return the noise level σ */
+    public double sigma() {
+        return sigma;
+    }
+
+    /** @return noise samples per call m */
+    public int samples() {
+        return samples;
+    }
+
+    /** @return log of the mean softmax of f over m noisy copies of each image (N×K) */
+    @Override
+    public NDArray logits(NDArray images) {
+        long n = images.getShape().get(0);
+        NDArray probs = base.logits(Noise.noisy(images, samples, sigma, rng, null)).softmax(1);
+        return probs.reshape(samples, n, -1).mean(new int[] {0}).maximum(FLOOR).log();
+    }
+
+    /** @return g(x): the majority vote of f's labels over m noisy copies of each image (int64, N) */
+    @Override
+    public NDArray predict(NDArray images) {
+        int n = Math.toIntExact(images.getShape().get(0));
+        long[][] counts = Noise.counts(base, images, sigma, samples, samples * n, rng);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Noise.argMax(counts[i]);
+        }
+        return images.getManager().create(out);
+    }
+
+    @Override
+    public int numClasses() {
+        return base.numClasses();
+    }
+
+    @Override
+    public Shape inputShape() {
+        return base.inputShape();
+    }
+
+    @Override
+    public List<String> classes() {
+        return base.classes();
+    }
+
+    @Override
+    public String name() {
+        return base.name() + " smoothed";
+    }
+
+    /** Does nothing: the base classifier belongs to the caller. */
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "SoftSmoothed(%s, sigma=%s, samples=%d, seed=%d)", base.name(), sigma,
+                samples, seed);
+    }
+
+    /** Builder: m = 50 samples per call (the paper's evaluation; it uses 5 inside robustification), seed 0. */
+    public static final class Builder {
+        private Classifier base;
+        private double sigma = Double.NaN;
+        private int samples = 50;
+        private long seed;
+
+        /** Required: the base classifier f. */
+        public Builder setBase(Classifier f) {
+            this.base = f;
+            return this;
+        }
+
+        /** Required: the noise level σ &gt; 0. */
+        public Builder setSigma(double s) {
+            this.sigma = s;
+            return this;
+        }
+
+        /** Noise samples per call m (default 50). */
+        public Builder optSamples(int m) {
+            this.samples = m;
+            return this;
+        }
+
+        /** Seed of the noise stream (default 0). */
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** @return the classifier */
+        public SoftSmoothedClassifier build() {
+            return new SoftSmoothedClassifier(base, sigma, samples, seed, new Rng(seed));
+        }
+    }
+}
