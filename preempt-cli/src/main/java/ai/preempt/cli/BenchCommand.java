@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code preempt bench …}: throughput benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Throughput benchmarks.",
-        subcommands = {BenchCertifyCommand.class})
+        subcommands = {BenchRobustifyCommand.class, BenchCertifyCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,88 @@
+package ai.preempt.cli;
+
+import ai.preempt.attack.Pgd;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.eval.RobustifyBenchmark;
+import ai.preempt.model.Classifier;
+import ai.preempt.robustify.FastMode;
+import ai.preempt.robustify.Robustifier;
+import ai.preempt.robustify.RobustifyConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code preempt bench robustify}. */
+@Command(name = "robustify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Time robustification against its floor and compare the default with --fast.",
+            "Prints the model's forward+backward time at the batch size, the wall time per image of each mode, "
+                    + "the ratio to T*m*(K+1) passes, passes per image (mean, median, 95th percentile) and the "
+                    + "clean and grey-box PGD-20 accuracy of the 8-bit robustified images."})
+final class BenchRobustifyCommand implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+    @Mixin ModelOption modelOption;
+    @Mixin DataOptions dataOptions;
+    @Mixin RobustifyOptions robustifyOptions;
+
+    @Option(names = "--n", defaultValue = "32", description = "Test images (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--modes", defaultValue = "default,fast", description = "default, fast or both (default: ${DEFAULT-VALUE}).")
+    String modes;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        RobustifyConfig base = robustifyOptions.config().toBuilder().optFast(null).build();
+        try (Classifier f = modelOption.load()) {
+            LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
+            double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
+            double passPerImage = pass / Math.min(batch, data.size());
+            System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
+                    f.name(), Math.min(batch, data.size()), pass, 1000 * passPerImage);
+            Pgd pgd = Pgd.builder().setThreat(base.adversary()).optSeed(robustifyOptions.seed).build();
+            List<RobustifyBenchmark.ModeResult> results = new ArrayList<>();
+            for (String mode : modes.split(",")) {
+                String m = mode.trim().toLowerCase(Locale.ROOT);
+                RobustifyConfig cfg = switch (m) {
+                    case "default" -> base;
+                    case "fast" -> base.toBuilder().optFast(FastMode.DEFAULT).build();
+                    default -> throw new IllegalArgumentException("--modes takes default and fast, got " + mode);
+                };
+                RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, pgd);
+                results.add(r);
+                double floor = r.meanPasses() * passPerImage;
+                System.out.printf(Locale.ROOT,
+                        "%-8s %6.3f s/image; passes/image mean %.0f median %.0f p95 %.0f; ratio to its passes %.3f "
+                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box PGD-20 %.1f%%%n",
+                        m, r.secondsPerImage(), r.meanPasses(), r.medianPasses(), r.p95Passes(),
+                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), 100 * r.greyBox());
+            }
+            if (results.size() == 2) {
+                System.out.printf(Locale.ROOT, "fast vs default: %.1fx fewer passes, %.1fx less wall time%n",
+                        results.get(0).meanPasses() / results.get(1).meanPasses(),
+                        results.get(0).secondsPerImage() / results.get(1).secondsPerImage());
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", modelOption.model);
+            report.put("config", base);
+            report.put("pass_seconds", pass);
+            report.put("batch", batch);
+            report.put("modes", results);
+            Reports.writeJson(json, report);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package ai.preempt.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.preempt.attack.Attack;
+import ai.preempt.attack.AttackResult;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.engine.Gradients;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Scopes;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
+import ai.preempt.robustify.Quantizer;
+import ai.preempt.robustify.Robustifier;
+import ai.preempt.robustify.RobustifyResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measures robustification against its floor: the model's own forward+backward time. Robustification
+ * costs T·m·(K+1) passes per image, so its wall time per image divided by that many passes (at the same
+ * batch size) says how much overhead Preempt adds on top of the model.
+ */
+public final class RobustifyBenchmark {
+
+    private RobustifyBenchmark() {}
+
+    /**
+     * One robustification mode measured on a set of images.
+     *
+     * @param mode name (e.g. "default", "fast")
+     * @param images number of images
+     * @param secondsPerImage wall time per image
+     * @param meanPasses mean forward+backward passes per image
+     * @param medianPasses median passes
+     * @param p95Passes 95th percentile of passes
+     * @param clean accuracy of the (8-bit) robustified images
+     * @param greyBox accuracy of the robustified images under the attack
+     */
+    public record ModeResult(String mode, int images, double secondsPerImage, double meanPasses, double medianPasses,
+            double p95Passes, double clean, double greyBox) {}
+
+    /**
+     * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
+     *     images of {@code data}, over {@code reps} repetitions after two warm-up passes
+     */
+    public static double passSeconds(Classifier f, LabeledImages data, int batch, int reps) {
+        return PreemptEngine.call(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                int b = Math.min(batch, data.size());
+                NDArray x = data.images(m, 0, b);
+                NDArray y = data.labels(m, 0, b);
+                double[] t = new double[reps];
+                for (int i = -2; i < reps; i++) {
+                    long t0 = System.nanoTime();
+                    Scopes.keepAll(() -> Gradients.of(x, in -> Losses.crossEntropy(f.logits(in), y)).loss().sum()
+                            .getFloat());
+                    if (i >= 0) {
+                        t[i] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+                Arrays.sort(t);
+                return t[reps / 2];
+            }
+        });
+    }
+
+    /** Robustifies {@code data} in batches, then attacks the 8-bit results; returns time, passes and accuracy. */
+    public static ModeResult run(String mode, Classifier f, Robustifier r, LabeledImages data, int batch, Attack attack) {
+        List<Long> passes = new ArrayList<>();
+        double[] seconds = {0};
+        int[] clean = {0};
+        int[] robust = {0};
+        for (LabeledImages.Range range : data.batchRanges(batch)) {
+            PreemptEngine.run(() -> {
+                try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                    NDArray x0 = data.images(m, range.from(), range.to());
+                    NDArray y = data.labels(m, range.from(), range.to());
+                    long t0 = System.nanoTime();
+                    RobustifyResult res = r.robustify(f, x0, null);
+                    NDArray xs = Quantizer.quantize(x0, res.images(),
+                            r.config().adversary().withEps(r.config().delta()));
+                    seconds[0] += (System.nanoTime() - t0) / 1e9;
+                    for (long p : res.passes()) {
+                        passes.add(p);
+                    }
+                    long[] pred = f.predict(xs).toLongArray();
+                    long[] labels = y.toLongArray();
+                    AttackResult a = attack.perturb(f, xs, y);
+                    for (int i = 0; i < labels.length; i++) {
+                        clean[0] += pred[i] == labels[i] ? 1 : 0;
+                        robust[0] += pred[i] == labels[i] && !a.success()[i] ? 1 : 0;
+                    }
+                }
+            });
+        }
+        long[] p = passes.stream().mapToLong(Long::longValue).sorted().toArray();
+        int n = data.size();
+        return new ModeResult(mode, n, seconds[0] / n, Arrays.stream(p).average().orElse(0), p[p.length / 2],
+                p[Math.min(p.length - 1, (int) Math.ceil(0.95 * p.length) - 1)], clean[0] / (double) n,
+                robust[0] / (double) n);
+    }
+}
