@@ -87,7 +87,7 @@ public final class Pgd implements Attack {
             long[] labels = y.toType(DataType.INT64, false).toLongArray();
             boolean[] success = new boolean[n];
             long[] preds = new long[n];
-            Rng rng = Rng.forKey(seed, contentKey(x));
+            Rng rng = Rng.forKey(seed, PerImage.contentKey(x));
             NDArray best = null;
             for (int r = 0; r < restarts; r++) {
                 NDArray adv = run(f, x, y, rng.split());
@@ -107,7 +107,7 @@ public final class Pgd implements Attack {
                         for (int i = 0; i < n; i++) {
                             take[i] = !success[i];
                         }
-                        keep = select(x.getManager().create(take), adv, best);
+                        keep = PerImage.select(take, adv, best);
                     }
                     for (int i = 0; i < n; i++) {
                         if (!success[i]) {
@@ -124,7 +124,7 @@ public final class Pgd implements Attack {
                     }
                     best = keep;
                 }
-                if (allTrue(success)) {
+                if (PerImage.all(success)) {
                     break;
                 }
             }
@@ -145,33 +145,6 @@ public final class Pgd implements Attack {
             cur.close();
         }
         return adv;
-    }
-
-    static NDArray select(NDArray mask, NDArray a, NDArray b) {
-        long[] shape = new long[a.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
-        shape[0] = a.getShape().get(0);
-        NDArray m = mask.reshape(shape).toType(a.getDataType(), false);
-        return a.mul(m).add(b.mul(m.neg().add(1)));
-    }
-
-    private static boolean allTrue(boolean[] b) {
-        for (boolean v : b) {
-            if (!v) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A cheap fingerprint of a batch so each batch gets its own random stream. */
-    static long contentKey(NDArray x) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            double s = x.sum().getFloat();
-            double q = x.mul(x).sum().getFloat();
-            return Double.doubleToLongBits(s) * 31 + Double.doubleToLongBits(q) + x.getShape().get(0);
-        }
     }
 
     @Override
