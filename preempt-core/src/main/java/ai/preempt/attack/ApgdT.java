@@ -59,10 +59,9 @@ public final class ApgdT implements Attack {
             }
             Rng rng = Rng.forKey(seed, PerImage.contentKey(x));
             Outcome out = new Outcome(x, y);
-            NDArray clean = f.logits(x);
-            int last = Math.min(targets + 1, k);
-            for (int rank = 2; rank <= last && !out.done(); rank++) {
-                long[] target = PerImage.rankedClass(clean, rank);
+            long[][] targetsByRank = PerImage.targetClasses(f, x, targets);
+            for (int rank = 0; rank < targetsByRank.length && !out.done(); rank++) {
+                long[] target = targetsByRank[rank];
                 for (int r = 0; r < restarts && !out.done(); r++) {
                     Rng rr = rng.split();
                     try (NDScope scope = new NDScope()) {
@@ -77,7 +76,6 @@ public final class ApgdT implements Attack {
                     }
                 }
             }
-            clean.close();
             return out.finish(f);
         });
     }

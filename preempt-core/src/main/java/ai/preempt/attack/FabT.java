@@ -58,10 +58,9 @@ public final class FabT implements Attack {
     public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
         return PreemptEngine.call(() -> {
             Outcome out = new Outcome(x, y);
-            NDArray clean = f.logits(x);
-            int last = Math.min(targets + 1, f.numClasses());
-            for (int rank = 2; rank <= last && !out.done(); rank++) {
-                long[] target = PerImage.rankedClass(clean, rank);
+            long[][] targetsByRank = PerImage.targetClasses(f, x, targets);
+            for (int rank = 0; rank < targetsByRank.length && !out.done(); rank++) {
+                long[] target = targetsByRank[rank];
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     boolean[] todo = out.remaining();
@@ -89,7 +88,6 @@ public final class FabT implements Attack {
                     out.record(idx, x.getManager().create(v, xs.getShape()), success);
                 }
             }
-            clean.close();
             return out.finish(f);
         });
     }

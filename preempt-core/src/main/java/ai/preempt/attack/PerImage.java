@@ -1,7 +1,6 @@
 package ai.preempt.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -98,21 +97,25 @@ final class PerImage {
     }
 
     /**
-     * The class with the {@code rank}-th highest logit per image (rank 1 is the prediction), as AutoAttack
-     * picks its targets: rank 2..10 are the nine most likely wrong classes of a 10-class model.
+     * AutoAttack's target classes: for rank r = 2..count+1, the class with the r-th highest clean logit per
+     * image (rank 1 is the prediction), so with 10 classes and count 9 every wrong class in order of
+     * likelihood. Ranks beyond the number of classes are dropped.
+     *
+     * @return targets[r − 2][i] for image i
      */
-    static long[] rankedClass(NDArray logits, int rank) {
+    static long[][] targetClasses(ai.preempt.model.Classifier f, NDArray x, int count) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            long k = logits.getShape().get(1);
-            if (rank < 1 || rank > k) {
-                throw new IllegalArgumentException("target rank " + rank + " outside 1.." + k);
-            }
+            NDArray logits = f.logits(x);
+            int k = (int) logits.getShape().get(1);
+            int n = (int) logits.getShape().get(0);
             long[] order = logits.argSort(1, false).toLongArray();
-            long n = logits.getShape().get(0);
-            long[] out = new long[(int) n];
-            for (int i = 0; i < n; i++) {
-                out[i] = order[(int) (i * k + rank - 1)];
+            int ranks = Math.max(0, Math.min(count, k - 1));
+            long[][] out = new long[ranks][n];
+            for (int r = 0; r < ranks; r++) {
+                for (int i = 0; i < n; i++) {
+                    out[r][i] = order[i * k + r + 1];
+                }
             }
             return out;
         }
@@ -128,8 +131,4 @@ final class PerImage {
         }
     }
 
-    /** @return an NDArray of the given shape holding {@code values}, in {@code m} */
-    static NDArray create(NDManager m, float[] values, Shape shape) {
-        return m.create(values, shape);
-    }
 }
