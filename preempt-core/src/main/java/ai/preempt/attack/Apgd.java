@@ -113,7 +113,9 @@ final class Apgd {
                 Step s = evaluate(f, next, loss);
                 grad.set(s.grad);
                 boolean[] wrong = PerImage.differs(s.pred, labels);
-                xBestAdv.set(PerImage.select(wrong, next, xBestAdv.get()));
+                if (PerImage.count(wrong) > 0) {
+                    xBestAdv.set(PerImage.select(wrong, next, xBestAdv.get()));
+                }
                 boolean[] improved = new boolean[n];
                 for (int j = 0; j < n; j++) {
                     fooled[j] |= wrong[j];
@@ -122,8 +124,10 @@ final class Apgd {
                         lossBest[j] = s.loss[j];
                     }
                 }
-                xBest.set(PerImage.select(improved, next, xBest.get()));
-                gradBest.set(PerImage.select(improved, grad.get(), gradBest.get()));
+                if (PerImage.count(improved) > 0) {
+                    xBest.set(PerImage.select(improved, next, xBest.get()));
+                    gradBest.set(PerImage.select(improved, grad.get(), gradBest.get()));
+                }
                 lossSteps[i + 1] = s.loss;
                 if (nextCheck < checks.length && i + 1 == checks[nextCheck]) {
                     int k = i + 1 - lastCheck;
