@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
             AttackCommand.class,
+            BenchCommand.class,
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,

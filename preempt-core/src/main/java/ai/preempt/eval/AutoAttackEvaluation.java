@@ -49,7 +49,8 @@ public final class AutoAttackEvaluation {
         List<Attack> comps = aa.components();
         List<String> names = comps.stream().map(Attack::name).toList();
         AutoAttackState state = AutoAttackState.resume(stateFile,
-                AutoAttackState.start(f.name(), aa.toString(), batch, names));
+                AutoAttackState.start(f.name(), aa.toString(), batch,
+                        data.size() + " images, index hash " + java.util.Arrays.hashCode(data.indices()), names));
         Map<Integer, AutoAttackState.ImageState> st = state.status();
 
         // clean predictions and probes

@@ -19,11 +19,12 @@ import java.util.TreeMap;
  * @param model the classifier's name
  * @param attack the ensemble's settings ({@code toString()})
  * @param batch batch size (batch composition, hence seeding, depends on it)
+ * @param data which images: their count and a hash of their dataset indices
  * @param components component names in order
  * @param maxLogitDifference largest difference between two forward passes seen so far
  * @param images per dataset index, the image's status
  */
-public record AutoAttackState(String model, String attack, int batch, List<String> components,
+public record AutoAttackState(String model, String attack, int batch, String data, List<String> components,
         double maxLogitDifference, TreeMap<Integer, ImageState> images) {
 
     /**
@@ -52,13 +53,13 @@ public record AutoAttackState(String model, String attack, int batch, List<Strin
     }
 
     /** @return an empty state for a run */
-    public static AutoAttackState start(String model, String attack, int batch, List<String> components) {
-        return new AutoAttackState(model, attack, batch, List.copyOf(components), 0, new TreeMap<>());
+    public static AutoAttackState start(String model, String attack, int batch, String data, List<String> components) {
+        return new AutoAttackState(model, attack, batch, data, List.copyOf(components), 0, new TreeMap<>());
     }
 
     /** @return the state with another logit difference maximum */
     public AutoAttackState withMaxLogitDifference(double d) {
-        return new AutoAttackState(model, attack, batch, components, Math.max(d, maxLogitDifference), images);
+        return new AutoAttackState(model, attack, batch, data, components, Math.max(d, maxLogitDifference), images);
     }
 
     /**
@@ -77,11 +78,12 @@ public record AutoAttackState(String model, String attack, int batch, List<Strin
             throw new IllegalArgumentException("cannot read the state file " + file + ": " + e.getMessage(), e);
         }
         if (!s.model().equals(fresh.model()) || !s.attack().equals(fresh.attack()) || s.batch() != fresh.batch()
-                || !s.components().equals(fresh.components())) {
+                || !s.components().equals(fresh.components()) || !String.valueOf(s.data()).equals(fresh.data())) {
             throw new IllegalArgumentException("the state file " + file + " belongs to another run (model "
-                    + s.model() + ", batch " + s.batch() + ", " + s.attack() + "); delete it or choose another");
+                    + s.model() + ", batch " + s.batch() + ", images " + s.data() + ", " + s.attack()
+                    + "); delete it or choose another");
         }
-        return new AutoAttackState(s.model(), s.attack(), s.batch(), s.components(), s.maxLogitDifference(),
+        return new AutoAttackState(s.model(), s.attack(), s.batch(), s.data(), s.components(), s.maxLogitDifference(),
                 s.images() == null ? new TreeMap<>() : new TreeMap<>(s.images()));
     }
 
