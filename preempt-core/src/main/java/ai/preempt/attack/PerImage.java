@@ -21,8 +21,8 @@ final class PerImage {
 
     /** @return per image, {@code mask[i] ? a[i] : b[i]}, mask a boolean or numeric NDArray of length N */
     static NDArray select(NDArray mask, NDArray a, NDArray b) {
-        NDArray m = column(mask.toType(a.getDataType(), false), a);
-        return a.mul(m).add(b.mul(m.neg().add(1)));
+        NDArray m = column(mask.toType(ai.djl.ndarray.types.DataType.BOOLEAN, false), a).broadcast(a.getShape());
+        return ai.djl.ndarray.NDArrays.where(m, a, b);
     }
 
     /** @return a length-N vector reshaped to N×1×1×… so it broadcasts against {@code like} */
