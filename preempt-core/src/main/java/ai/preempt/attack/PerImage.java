@@ -1,6 +1,7 @@
 package ai.preempt.attack;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -21,8 +22,8 @@ final class PerImage {
 
     /** @return per image, {@code mask[i] ? a[i] : b[i]}, mask a boolean or numeric NDArray of length N */
     static NDArray select(NDArray mask, NDArray a, NDArray b) {
-        NDArray m = column(mask.toType(ai.djl.ndarray.types.DataType.BOOLEAN, false), a).broadcast(a.getShape());
-        return ai.djl.ndarray.NDArrays.where(m, a, b);
+        NDArray m = column(mask.toType(DataType.BOOLEAN, false), a).broadcast(a.getShape());
+        return NDArrays.where(m, a, b);
     }
 
     /** @return a length-N vector reshaped to N×1×1×… so it broadcasts against {@code like} */
