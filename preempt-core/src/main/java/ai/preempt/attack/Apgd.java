@@ -97,6 +97,7 @@ final class Apgd {
         boolean[] reducedLastCheck = new boolean[n];
         java.util.Arrays.fill(reducedLastCheck, true);
         int[] checks = checkpoints(iterations);
+        Ball ball = new Ball(threat, x);
         int nextCheck = 0;
         int lastCheck = 0;
         for (int i = 0; i < iterations; i++) {
@@ -106,8 +107,9 @@ final class Apgd {
                 NDArray cur = xAdv.get();
                 NDArray eta = PerImage.column(step, cur);
                 NDArray dir = threat.ascentStep(cur.zerosLike(), grad.get(), 1.0);
-                NDArray z = threat.project(x, cur.add(dir.mul(eta)));
-                NDArray next = threat.project(x, cur.add(z.sub(cur).mul(a)).add(cur.sub(xOld.get()).mul(1 - a)));
+                NDArray z = ball.project(cur.add(dir.mul(eta)));
+                // x + a·(z − x) + (1 − a)·(x − x_old) = a·z + (1 − a)·(2x − x_old)
+                NDArray next = a == 1.0 ? z : ball.project(z.mul(a).add(cur.mul(2).sub(xOld.get()).mul(1 - a)));
                 xOld.set(cur);
                 xAdv.takeOver(next);
                 Step s = evaluate(f, next, loss);
@@ -164,6 +166,7 @@ final class Apgd {
         for (Slot sl : new Slot[] {xAdv, xOld, grad, xBest, gradBest, xBestAdv}) {
             sl.close();
         }
+        ball.close();
         NDScope.register(out);
         return new Run(out, fooled, lossBest);
     }
@@ -189,13 +192,53 @@ final class Apgd {
 
     /** Loss, prediction and input gradient at {@code at} in one forward and backward pass. */
     private static Step evaluate(Classifier f, NDArray at, Function<NDArray, NDArray> loss) {
-        long[][] pred = new long[1][];
+        NDArray[] argMax = new NDArray[1];
         Gradients.LossGrad lg = Gradients.of(at, in -> {
             NDArray logits = f.logits(in);
-            pred[0] = logits.argMax(1).toLongArray();
+            argMax[0] = logits.argMax(1);
+            NDScope.unregister(argMax[0]); // outlives the gradient's scope; read after the backward pass
             return loss.apply(logits);
         });
-        return new Step(lg.loss().toFloatArray(), pred[0], lg.grad());
+        long[] pred = argMax[0].toLongArray();
+        argMax[0].close();
+        return new Step(lg.loss().toFloatArray(), pred, lg.grad());
+    }
+
+    /**
+     * Projection onto B_ε(x) ∩ [0,1] for one run. For L∞ the box bounds max(x−ε, 0) and min(x+ε, 1) are
+     * computed once, so a projection is two element-wise operations instead of four; L2 uses the threat
+     * model's projection.
+     */
+    private static final class Ball implements AutoCloseable {
+        private final ThreatModel threat;
+        private final NDArray x;
+        private final NDArray lo;
+        private final NDArray hi;
+
+        Ball(ThreatModel threat, NDArray x) {
+            this.threat = threat;
+            this.x = x;
+            if (threat.norm() == Norm.LINF) {
+                lo = ai.preempt.engine.Scopes.keep(() -> x.sub(threat.eps()).maximum(0f));
+                hi = ai.preempt.engine.Scopes.keep(() -> x.add(threat.eps()).minimum(1f));
+                NDScope.unregister(lo, hi);
+            } else {
+                lo = null;
+                hi = null;
+            }
+        }
+
+        NDArray project(NDArray v) {
+            return lo == null ? threat.project(x, v) : v.maximum(lo).minimum(hi);
+        }
+
+        @Override
+        public void close() {
+            if (lo != null) {
+                lo.close();
+                hi.close();
+            }
+        }
     }
 
     /** One array that outlives the per-iteration scopes; setting a new value frees the old one. */

@@ -59,8 +59,8 @@ public final class AttackBenchmark {
         Timing p = null;
         Timing a = null;
         for (int r = 0; r < rounds; r++) {
-            Timing tp = time(pgd, f, x, y, iterations);
             Timing ta = time(apgd, f, x, y, iterations);
+            Timing tp = time(pgd, f, x, y, iterations);
             p = p == null || tp.seconds() < p.seconds() ? tp : p;
             a = a == null || ta.seconds() < a.seconds() ? ta : a;
         }
