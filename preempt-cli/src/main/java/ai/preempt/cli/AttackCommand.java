@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code preempt attack …}: evaluate a model under an attack. */
 @Command(name = "attack", mixinStandardHelpOptions = true,
         description = "Attack a model on CIFAR-10 test images and report clean and robust accuracy.",
-        subcommands = {PgdCommand.class})
+        subcommands = {PgdCommand.class, AutoAttackCommand.class})
 final class AttackCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

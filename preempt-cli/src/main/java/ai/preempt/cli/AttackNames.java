@@ -14,7 +14,7 @@ final class AttackNames {
     private AttackNames() {}
 
     /**
-     * @param list comma-separated names ("pgd", …)
+     * @param list comma-separated names: "pgd" (PGD-20, step ε/4) and "aa" (AutoAttack standard)
      * @param seed seeds every attack
      * @return name → attack for a budget, in the order given
      */
@@ -24,7 +24,8 @@ final class AttackNames {
             String name = raw.trim().toLowerCase(Locale.ROOT);
             switch (name) {
                 case "pgd" -> m.put(name, t -> Pgd.builder().setThreat(t).optSeed(seed).build());
-                default -> throw new IllegalArgumentException("unknown attack '" + raw + "'; known: pgd");
+                case "aa" -> m.put(name, t -> ai.preempt.attack.AutoAttack.builder().setThreat(t).optSeed(seed).build());
+                default -> throw new IllegalArgumentException("unknown attack '" + raw + "'; known: pgd, aa");
             }
         }
         if (m.isEmpty()) {

@@ -3,9 +3,10 @@ package ai.preempt.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code preempt bench …}: throughput benchmarks. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Throughput benchmarks.",
-        subcommands = {BenchRobustifyCommand.class, BenchCertifyCommand.class})
+/** {@code preempt bench …}: performance measurements (not tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the speed of Preempt's algorithms on this machine.",
+        subcommands = {BenchRobustifyCommand.class, BenchAttacksCommand.class, BenchCertifyCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -38,7 +38,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--preempt", defaultValue = "none,ours", description = "Rows: none, ours or both (default: ${DEFAULT-VALUE}).")
     String preempt;
 
-    @Option(names = "--attacks", defaultValue = "pgd", description = "Columns: pgd (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--attacks", defaultValue = "pgd", description = "Columns: pgd (PGD-20), aa (AutoAttack standard), or pgd,aa (default: ${DEFAULT-VALUE}).")
     String attacks;
 
     @Option(names = "--batch", defaultValue = "50", description = "Batch size (default: ${DEFAULT-VALUE}).")

@@ -18,10 +18,10 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             AttackCommand.class,
             CertifyCommand.class,
+            BenchCommand.class,
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
-            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {

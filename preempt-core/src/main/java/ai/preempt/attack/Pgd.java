@@ -125,7 +125,7 @@ public final class Pgd implements Attack {
                     }
                     best = keep;
                 }
-                if (allTrue(success)) {
+                if (PerImage.all(success)) {
                     break;
                 }
             }
@@ -147,17 +147,6 @@ public final class Pgd implements Attack {
         }
         return adv;
     }
-
-
-    private static boolean allTrue(boolean[] b) {
-        for (boolean v : b) {
-            if (!v) {
-                return false;
-            }
-        }
-        return true;
-    }
-
 
     @Override
     public String toString() {

@@ -25,8 +25,8 @@ public final class Rows {
         java.util.Arrays.fill(shape, 1);
         shape[0] = a.getShape().get(0);
         return Scopes.keep(() -> {
-            NDArray m = a.getManager().create(mask).reshape(shape).toType(a.getDataType(), false);
-            return a.mul(m).add(b.mul(m.neg().add(1)));
+            NDArray m = a.getManager().create(mask).reshape(shape).broadcast(a.getShape());
+            return ai.djl.ndarray.NDArrays.where(m, a, b);
         });
     }
 }

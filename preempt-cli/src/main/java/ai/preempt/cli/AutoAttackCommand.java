@@ -1,0 +1,92 @@
+package ai.preempt.cli;
+
+import ai.preempt.attack.AutoAttack;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.eval.AutoAttackEvaluation;
+import ai.preempt.eval.AutoAttackReport;
+import ai.preempt.model.Classifier;
+import ai.preempt.threat.ThreatModel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code preempt attack autoattack}. */
+@Command(name = "autoattack", mixinStandardHelpOptions = true,
+        description = "AutoAttack \"standard\" (Croce & Hein 2020): APGD-CE, APGD-T, FAB-T, then Square, each on the "
+                + "images all earlier ones failed on; robust only if all fail. Seeded. Prints clean and robust "
+                + "accuracy, per-component successes and gradient-masking warnings; --state makes a run resumable.")
+final class AutoAttackCommand implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+    @Mixin ModelOption modelOption;
+    @Mixin DataOptions dataOptions;
+    @Mixin ThreatOptions threatOptions;
+
+    @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--iterations", defaultValue = "100", description = "Iterations of APGD-CE, APGD-T and FAB-T (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--targets", defaultValue = "9", description = "Target classes of APGD-T and FAB-T (default: ${DEFAULT-VALUE}).")
+    int targets;
+
+    @Option(names = "--queries", defaultValue = "5000", description = "Square's query budget (default: ${DEFAULT-VALUE}).")
+    int queries;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset and of every attack (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
+    Path json;
+
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "Save per-image progress here after every batch; if the file exists, resume from it.")
+    Path state;
+
+    @Override
+    public Integer call() throws Exception {
+        ThreatModel threat = threatOptions.threat();
+        AutoAttack aa = AutoAttack.builder().setThreat(threat).optIterations(iterations).optTargetClasses(targets)
+                .optSquareQueries(queries).optSeed(seed).build();
+        LabeledImages data = dataOptions.testSubset(n, seed);
+        try (Classifier f = modelOption.load()) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("model", modelOption.model);
+            config.put("norm", threat.norm().id());
+            config.put("eps", threat.eps());
+            config.put("version", aa.version());
+            config.put("iterations", iterations);
+            config.put("targets", targets);
+            config.put("queries", queries);
+            config.put("n", data.size());
+            config.put("subset_seed", seed);
+            config.put("seed", seed);
+            config.put("batch", batch);
+            config.put("state", state == null ? null : state.toString());
+            AutoAttackReport report = AutoAttackEvaluation.run(f, aa, data, batch, config, ConsoleProgress.create(),
+                    state);
+            System.out.printf(Locale.ROOT, "model %s, AutoAttack %s %s, seed %d, %d images%n", f.name(), aa.version(),
+                    threat.describe(), seed, data.size());
+            System.out.printf(Locale.ROOT, "clean accuracy  %.2f%%%n", 100 * report.cleanAccuracy());
+            for (Map.Entry<String, Integer> e : report.componentSuccesses().entrySet()) {
+                System.out.printf(Locale.ROOT, "  %-8s fooled %4d  -> robust %.2f%%%n", e.getKey(), e.getValue(),
+                        100 * report.robustAfter().get(e.getKey()));
+            }
+            System.out.printf(Locale.ROOT, "robust accuracy %.2f%%%n", 100 * report.robustAccuracy());
+            for (String w : report.checks().warnings()) {
+                System.out.println("warning: " + w);
+            }
+            Reports.writeJson(json, report);
+        }
+        return 0;
+    }
+}

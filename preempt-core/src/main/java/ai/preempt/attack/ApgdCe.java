@@ -1,0 +1,122 @@
+package ai.preempt.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
+import ai.preempt.threat.ThreatModel;
+
+/**
+ * APGD-CE (Croce &amp; Hein, ICML 2020): Auto-PGD on the cross-entropy, untargeted. 100 iterations,
+ * momentum 0.75, initial step 2ε, step halving at the checkpoints with ρ = 0.75 and restart from the
+ * best point; L∞ and L2. Restarts attack only the images not yet fooled. Seeded per batch.
+ */
+public final class ApgdCe implements Attack {
+
+    private final ThreatModel threat;
+    private final int iterations;
+    private final int restarts;
+    private final long seed;
+
+    private ApgdCe(Builder b) {
+        this.threat = b.threat;
+        this.iterations = b.iterations;
+        this.restarts = b.restarts;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder; {@link Builder#setThreat} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ThreatModel threat() {
+        return threat;
+    }
+
+    @Override
+    public String name() {
+        return "apgd-ce";
+    }
+
+    /** @return iterations per restart */
+    public int iterations() {
+        return iterations;
+    }
+
+    @Override
+    public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
+        return PreemptEngine.call(() -> {
+            Rng rng = Rng.forBatch(seed, x);
+            Outcome out = new Outcome(x, y);
+            for (int r = 0; r < restarts && !out.done(); r++) {
+                Rng rr = rng.split();
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    boolean[] todo = out.remaining();
+                    NDArray xs = PerImage.rows(x, todo);
+                    NDArray ys = PerImage.rows(y, todo);
+                    Apgd.Run run = Apgd.run(f, threat, xs, ys, logits -> Losses.crossEntropy(logits, ys),
+                            iterations, rr);
+                    out.record(PerImage.indices(todo), run.adversarial(), run.fooled());
+                }
+            }
+            return out.finish(f);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return String.format("APGD-CE(%s, iterations=%d, restarts=%d, rho=%.2f, momentum=%.2f, seed=%d)",
+                threat.describe(), iterations, restarts, Apgd.RHO, Apgd.MOMENTUM, seed);
+    }
+
+    /** Builder with the published defaults: 100 iterations, 1 restart (AutoAttack "standard"). */
+    public static final class Builder {
+        private ThreatModel threat;
+        private int iterations = 100;
+        private int restarts = 1;
+        private long seed;
+
+        /** Required: the ball to attack in. */
+        public Builder setThreat(ThreatModel t) {
+            this.threat = t;
+            return this;
+        }
+
+        /** Iterations per restart (default 100). */
+        public Builder optIterations(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("APGD needs at least 1 iteration, got " + n);
+            }
+            this.iterations = n;
+            return this;
+        }
+
+        /** Restarts, each on the images still robust (default 1). */
+        public Builder optRestarts(int r) {
+            if (r < 1) {
+                throw new IllegalArgumentException("restarts must be at least 1, got " + r);
+            }
+            this.restarts = r;
+            return this;
+        }
+
+        /** Seed of the random starts (default 0). */
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** @return the attack */
+        public ApgdCe build() {
+            if (threat == null) {
+                throw new IllegalStateException("APGD-CE needs a threat model");
+            }
+            return new ApgdCe(this);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package ai.preempt.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
+import ai.preempt.threat.ThreatModel;
+
+/**
+ * APGD-T (Croce &amp; Hein, ICML 2020): Auto-PGD on the targeted DLR loss
+ * −(z_y − z_t)/(z_π1 − (z_π3 + z_π4)/2), run once per target class t = the 2nd, 3rd, … highest logit of
+ * the clean prediction (9 targets by default), each run on the images still robust. Success is
+ * untargeted (any wrong label), as in AutoAttack. Needs at least four classes. Seeded per batch.
+ */
+public final class ApgdT implements Attack {
+
+    private final ThreatModel threat;
+    private final int iterations;
+    private final int targets;
+    private final int restarts;
+    private final long seed;
+
+    private ApgdT(Builder b) {
+        this.threat = b.threat;
+        this.iterations = b.iterations;
+        this.targets = b.targets;
+        this.restarts = b.restarts;
+        this.seed = b.seed;
+    }
+
+    /** @return a builder; {@link Builder#setThreat} is required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ThreatModel threat() {
+        return threat;
+    }
+
+    @Override
+    public String name() {
+        return "apgd-t";
+    }
+
+    /** @return the number of target classes */
+    public int targetClasses() {
+        return targets;
+    }
+
+    @Override
+    public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
+        return PreemptEngine.call(() -> {
+            int k = f.numClasses();
+            if (k < 4) {
+                throw new IllegalArgumentException("APGD-T's DLR loss needs at least 4 classes, the model has " + k);
+            }
+            Rng rng = Rng.forBatch(seed, x);
+            Outcome out = new Outcome(x, y);
+            long[][] targetsByRank = PerImage.targetClasses(f, x, targets);
+            for (int rank = 0; rank < targetsByRank.length && !out.done(); rank++) {
+                long[] target = targetsByRank[rank];
+                for (int r = 0; r < restarts && !out.done(); r++) {
+                    Rng rr = rng.split();
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        boolean[] todo = out.remaining();
+                        NDArray xs = PerImage.rows(x, todo);
+                        NDArray ys = PerImage.rows(y, todo);
+                        NDArray ts = PerImage.rows(x.getManager().create(target), todo);
+                        Apgd.Run run = Apgd.run(f, threat, xs, ys, logits -> Losses.dlrTargeted(logits, ys, ts),
+                                iterations, rr);
+                        out.record(PerImage.indices(todo), run.adversarial(), run.fooled());
+                    }
+                }
+            }
+            return out.finish(f);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return String.format("APGD-T(%s, iterations=%d, targets=%d, restarts=%d, rho=%.2f, momentum=%.2f, seed=%d)",
+                threat.describe(), iterations, targets, restarts, Apgd.RHO, Apgd.MOMENTUM, seed);
+    }
+
+    /** Builder with AutoAttack "standard"'s defaults: 100 iterations, 9 target classes, 1 restart each. */
+    public static final class Builder {
+        private ThreatModel threat;
+        private int iterations = 100;
+        private int targets = 9;
+        private int restarts = 1;
+        private long seed;
+
+        /** Required: the ball to attack in. */
+        public Builder setThreat(ThreatModel t) {
+            this.threat = t;
+            return this;
+        }
+
+        /** Iterations per target (default 100). */
+        public Builder optIterations(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("APGD needs at least 1 iteration, got " + n);
+            }
+            this.iterations = n;
+            return this;
+        }
+
+        /** Number of target classes, the most likely wrong ones first (default 9). */
+        public Builder optTargetClasses(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("need at least 1 target class, got " + n);
+            }
+            this.targets = n;
+            return this;
+        }
+
+        /** Restarts per target (default 1). */
+        public Builder optRestarts(int r) {
+            if (r < 1) {
+                throw new IllegalArgumentException("restarts must be at least 1, got " + r);
+            }
+            this.restarts = r;
+            return this;
+        }
+
+        /** Seed of the random starts (default 0). */
+        public Builder optSeed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** @return the attack */
+        public ApgdT build() {
+            if (threat == null) {
+                throw new IllegalStateException("APGD-T needs a threat model");
+            }
+            return new ApgdT(this);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package ai.preempt.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.preempt.engine.NDManagers;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.LinearClassifier;
+import ai.preempt.threat.Norm;
+import ai.preempt.threat.ThreatModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ApgdTest {
+
+    @Test
+    void checkpointsFollowThePublishedScheduleForHundredIterations() {
+        // p = 0, 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99
+        assertThat(Apgd.checkpoints(100)).containsExactly(22, 41, 57, 70, 80, 87, 93, 99);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void apgdCeReachesTheClosedFormWorstCaseOfALinearModel(Norm norm) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Rng rng = new Rng(7);
+                float[] v = new float[192];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (rng.nextDouble() - 0.5);
+                }
+                LinearClassifier f = AttackFixtures.twoClass(m, v).scaled(0.01f); // stays correct: loss keeps a gradient
+                NDArray x = rng.uniform(m, new ai.djl.ndarray.types.Shape(3, 3, 8, 8), 0.3, 0.7);
+                NDArray y = m.create(new long[] {0, 0, 0});
+                ThreatModel t = AttackFixtures.threat(norm);
+                NDArray adv = ApgdCe.builder().setThreat(t).optIterations(30).optSeed(1).build()
+                        .perturb(f, x, y).adversarial();
+                NDArray vArr = m.create(v).reshape(1, 3, 8, 8);
+                NDArray worst = norm == Norm.LINF ? x.add(vArr.sign().mul(t.eps()))
+                        : x.add(vArr.div(vArr.norm()).mul(t.eps()));
+                // the attained margin gain is within 1% of the optimum
+                float[] got = f.logits(adv).sub(f.logits(x)).toFloatArray();
+                float[] best = f.logits(worst).sub(f.logits(x)).toFloatArray();
+                for (int i = 0; i < 3; i++) {
+                    float gain = got[2 * i + 1] - got[2 * i];
+                    float opt = best[2 * i + 1] - best[2 * i];
+                    assertThat(gain).isGreaterThan(0.99f * opt);
+                }
+            }
+        });
+    }
+
+    @Test
+    void apgdTFoolsImagesByMovingTowardTheirTargets() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = AttackFixtures.linear10(m, 11).scaled(0.05f);
+                NDArray x = AttackFixtures.images(m, 10, 12);
+                NDArray y = f.predict(x);
+                ThreatModel t = AttackFixtures.threat(Norm.LINF);
+                AttackResult one = ApgdT.builder().setThreat(t).optIterations(10).optTargetClasses(1).build()
+                        .perturb(f, x, y);
+                AttackResult nine = ApgdT.builder().setThreat(t).optIterations(10).build().perturb(f, x, y);
+                // more targets only add successes
+                for (int i = 0; i < 10; i++) {
+                    if (one.success()[i]) {
+                        assertThat(nine.success()[i]).isTrue();
+                    }
+                }
+                assertThat(nine.successes()).isGreaterThan(0);
+            }
+        });
+    }
+
+    @Test
+    void repeatedApgdRunsDoNotGrowTheNumberOfLiveArrays() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = AttackFixtures.linear10(m, 2).scaled(0.02f);
+                NDArray x = AttackFixtures.images(m, 4, 3);
+                NDArray y = f.predict(x);
+                ApgdCe a = ApgdCe.builder().setThreat(AttackFixtures.threat(Norm.L2)).optIterations(25)
+                        .optRestarts(2).build();
+                int[] counts = new int[6];
+                for (int i = 0; i < counts.length; i++) {
+                    a.perturb(f, x, y).adversarial().close();
+                    counts[i] = NDManagers.countArrays(m);
+                }
+                assertThat(counts[5]).isEqualTo(counts[1]);
+            }
+        });
+    }
+}

@@ -1,0 +1,207 @@
+package ai.preempt.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.preempt.attack.Attack;
+import ai.preempt.attack.AutoAttack;
+import ai.preempt.attack.Square;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.io.Progress;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.LinearClassifier;
+import ai.preempt.model.ModelCard;
+import ai.preempt.threat.Norm;
+import ai.preempt.threat.ThreatModel;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AutoAttackEvaluationTest {
+
+    private static final ThreatModel LINF = ThreatModel.of(Norm.LINF, 8 / 255.0);
+
+    /** 16 random 3×8×8 images with labels equal to a linear model's predictions on most of them. */
+    private static LabeledImages images(Classifier f, NDManager m, int n) {
+        byte[] bytes = new byte[n * 192];
+        new SplittableRandom(4).nextBytes(bytes);
+        float[] v = new float[bytes.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (bytes[i] & 0xFF) / 255f;
+        }
+        long[] pred = f.predict(m.create(v, new Shape(n, 3, 8, 8))).toLongArray();
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 5 == 0 ? (int) (pred[i] + 1) % 10 : (int) pred[i]; // a few misclassified
+        }
+        return LabeledImages.of(bytes, labels, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), 3, 8, 8)
+                .subset(n - 2, 1); // a subset, so dataset indices differ from positions
+    }
+
+    private static LinearClassifier linear(NDManager m) {
+        Rng rng = new Rng(8);
+        float[][] w = new float[10][192];
+        for (float[] row : w) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) (rng.nextDouble() - 0.5);
+            }
+        }
+        return new LinearClassifier(m, w, new float[10], new Shape(3, 8, 8)).scaled(0.02f);
+    }
+
+    private static AutoAttack shortAa() {
+        return AutoAttack.builder().setThreat(LINF).optIterations(6).optTargetClasses(2).optSquareQueries(30)
+                .optSeed(5).build();
+    }
+
+    /** Stops the run (like a kill) at the second batch of the named component. */
+    private static Progress interruptAt(String task) {
+        return new Progress() {
+            String current;
+            int batches;
+
+            @Override
+            public void start(String t, long total) {
+                current = t;
+            }
+
+            @Override
+            public void advance(long n, String status) {
+                if (current.equals(task) && ++batches == 2) {
+                    throw new IllegalStateException("interrupted");
+                }
+            }
+
+            @Override
+            public void finish() {}
+        };
+    }
+
+    @Test
+    void interruptedRunResumedFromItsStateFileGivesTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        PreemptEngine.call(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Classifier f = linear(m);
+                LabeledImages data = images(f, m, 20);
+                AutoAttackReport whole = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, null);
+                Path state = dir.resolve("aa-state.json");
+                assertThatThrownBy(() -> AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(),
+                        interruptAt("apgd-t"), state)).hasMessage("interrupted");
+                JsonNode saved = ModelCard.JSON.readTree(state.toFile());
+                assertThat(saved.get("images").size()).isEqualTo(data.size());
+                assertThat(saved.get("images").has(Integer.toString(data.index(0)))).isTrue();
+                AutoAttackReport resumed = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE,
+                        state);
+                assertThat(resumed.images()).isEqualTo(whole.images());
+                assertThat(resumed.componentSuccesses()).isEqualTo(whole.componentSuccesses());
+                assertThat(whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum())
+                        .as("the attack fools some images").isGreaterThan(0);
+                assertThat(whole.robustAccuracy()).isLessThanOrEqualTo(whole.cleanAccuracy());
+                // per-component counts add up: clean − robust = total successes
+                int fooled = whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum();
+                assertThat(Math.round((whole.cleanAccuracy() - whole.robustAccuracy()) * data.size()))
+                        .isEqualTo(fooled);
+                // a finished state file makes a rerun do no attack work at all and give the same report
+                ai.preempt.model.CountingClassifier counting = new ai.preempt.model.CountingClassifier(f);
+                AutoAttackReport again = AutoAttackEvaluation.run(counting, shortAa(), data, 4, Map.of(),
+                        Progress.NONE, state);
+                assertThat(again.images()).isEqualTo(whole.images());
+                assertThat(counting.calls()).isZero();
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void stateFileOfAnotherRunIsRejected(@TempDir Path dir) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Classifier f = linear(m);
+                LabeledImages data = images(f, m, 6);
+                Path state = dir.resolve("s.json");
+                AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, state);
+                AutoAttack other = AutoAttack.builder().setThreat(LINF).optIterations(7).optTargetClasses(2)
+                        .optSquareQueries(30).optSeed(5).build();
+                assertThatThrownBy(() -> AutoAttackEvaluation.run(f, other, data, 4, Map.of(), Progress.NONE, state))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another run");
+            }
+        });
+    }
+
+    @Test
+    void maskedGradientsAreFlaggedAndOnlySquareSucceeds() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                var p = ai.preempt.attack.AttackFixturesAccess.masked(m, 6, 21);
+                LabeledImages data = LabeledImages.of(p.bytes(), p.labels(), List.of("a", "b"), 3, 8, 8);
+                List<Attack> comps = List.of(
+                        ai.preempt.attack.ApgdCe.builder().setThreat(LINF).optIterations(10).build(),
+                        Square.builder().setThreat(LINF).optQueries(1000).optRescaleSchedule(true).build());
+                AutoAttack aa = AutoAttack.builder().setThreat(LINF).optComponents(comps).build();
+                AutoAttackReport r = AutoAttackEvaluation.run(p.model(), aa, data, 4, Map.of(), Progress.NONE, null);
+                assertThat(r.cleanAccuracy()).isEqualTo(1.0);
+                assertThat(r.robustAccuracy()).isEqualTo(0.0);
+                assertThat(r.componentSuccesses()).containsEntry("apgd-ce", 0).containsEntry("square", 6);
+                assertThat(r.checks().zeroGradientImages()).isEqualTo(6);
+                assertThat(r.checks().squareAfterGradientAttacks()).isEqualTo(6);
+                assertThat(r.checks().randomised()).isFalse();
+                assertThat(r.checks().warnings()).hasSize(2);
+            }
+        });
+    }
+
+    @Test
+    void randomisedModelIsFlagged() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier lin = linear(m);
+                Rng noise = new Rng(1);
+                Classifier noisy = new Classifier() {
+                    @Override
+                    public NDArray logits(NDArray images) {
+                        return lin.logits(images.add(noise.normal(images.getManager(), images.getShape()).mul(0.01f)));
+                    }
+
+                    @Override
+                    public int numClasses() {
+                        return 10;
+                    }
+
+                    @Override
+                    public Shape inputShape() {
+                        return lin.inputShape();
+                    }
+
+                    @Override
+                    public List<String> classes() {
+                        return lin.classes();
+                    }
+
+                    @Override
+                    public String name() {
+                        return "noisy";
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+                LabeledImages data = images(lin, m, 6);
+                AutoAttack aa = AutoAttack.builder().setThreat(LINF)
+                        .optComponents(List.of(ai.preempt.attack.ApgdCe.builder().setThreat(LINF).optIterations(3).build()))
+                        .build();
+                AutoAttackReport r = AutoAttackEvaluation.run(noisy, aa, data, 8, Map.of(), Progress.NONE, null);
+                assertThat(r.checks().randomised()).isTrue();
+                assertThat(r.checks().warnings()).anyMatch(w -> w.contains("randomised"));
+            }
+        });
+    }
+}
