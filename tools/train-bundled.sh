@@ -10,6 +10,9 @@ LOGS="$ROOT/runs/train-logs"; mkdir -p "$LOGS"
 "$ROOT/preempt" --version >/dev/null
 BIN="$ROOT/runs/bin"; rm -rf "$BIN"; mkdir -p "$BIN"
 cp -r "$ROOT/preempt-cli/target/lib" "$ROOT"/preempt-cli/target/preempt-cli-*.jar "$BIN/"
+if [ -z "${PREEMPT_DATA:-}" ] && [ -d "$ROOT/../shared/data/cifar-10-batches-bin" ]; then
+  export PREEMPT_DATA="$ROOT/../shared/data/cifar-10-batches-bin"
+fi
 P() { PREEMPT_MODELS="$ROOT/models" java -Xmx8g -cp "$BIN/*:$BIN/lib/*" ai.preempt.cli.PreemptCli "$@"; }
 _run() { # name, then train flags
   local name=$1; shift

@@ -50,6 +50,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table and per-image results here.")
     Path json;
 
+    @Option(names = "--figures", paramLabel = "DIR", description = "Write the paper's figures as PNG files here: "
+            + "fig3-reconstruction-error.png, fig4-robust-loss.png and fig6-grid.png (first 6 images).")
+    Path figures;
+
     @Override
     public Integer call() throws Exception {
         RobustifyConfig cfg = robustifyOptions.config();
@@ -84,7 +88,49 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             Reports.writeJson(json, report);
+            if (figures != null) {
+                writeFigures(f, data, cfg, attackMap.values().iterator().next(), report);
+            }
         }
         return 0;
+    }
+
+    private void writeFigures(Classifier f, LabeledImages data, RobustifyConfig cfg,
+            java.util.function.Function<ai.preempt.threat.ThreatModel, ai.preempt.attack.Attack> attack,
+            EvalReport report) throws java.io.IOException {
+        List<EvalReport.ImageRow> ours = report.images().stream().filter(r -> r.preemption().equals("Ours")).toList();
+        if (!ours.isEmpty()) {
+            ai.preempt.eval.Figures.histogram(figures.resolve("fig3-reconstruction-error.png"),
+                    "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
+                    ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
+            ai.preempt.eval.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
+                    "Final robust loss of robustified images", "robust loss",
+                    ours.stream().mapToDouble(EvalReport.ImageRow::robustLoss).toArray(), Math.log(2), "log 2");
+        }
+        int k = Math.min(6, data.size());
+        List<String> cls = f.classes();
+        List<ai.preempt.eval.Figures.GridRow> rows = ai.preempt.engine.PreemptEngine.call(() -> {
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+                ai.djl.ndarray.NDArray x0 = data.images(m, 0, k);
+                ai.djl.ndarray.NDArray y = data.labels(m, 0, k);
+                ai.djl.ndarray.NDArray xs = ai.preempt.robustify.Quantizer.quantize(x0,
+                        ai.preempt.robustify.Robustifier.of(cfg).robustify(f, x0, null).images(),
+                        cfg.adversary().withEps(cfg.delta()));
+                ai.djl.ndarray.NDArray adv = attack.apply(cfg.adversary()).perturb(f, xs, y).adversarial();
+                long[] p0 = f.predict(x0).toLongArray();
+                long[] ps = f.predict(xs).toLongArray();
+                long[] pa = f.predict(adv).toLongArray();
+                List<ai.preempt.eval.Figures.GridRow> out = new ArrayList<>();
+                for (int i = 0; i < k; i++) {
+                    out.add(new ai.preempt.eval.Figures.GridRow(
+                            ai.preempt.data.Image.fromNDArray(x0.get(i)), cls.get((int) p0[i]),
+                            ai.preempt.data.Image.fromNDArray(xs.get(i)), cls.get((int) ps[i]),
+                            ai.preempt.data.Image.fromNDArray(adv.get(i)), cls.get((int) pa[i])));
+                }
+                return out;
+            }
+        });
+        ai.preempt.eval.Figures.grid(figures.resolve("fig6-grid.png"), rows, 10f);
+        System.err.println("wrote figures to " + figures);
     }
 }
