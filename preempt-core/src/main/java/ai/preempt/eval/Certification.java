@@ -72,6 +72,15 @@ public final class Certification {
      */
     public static CertifyReport run(SmoothedClassifier g, LabeledImages data, List<Double> radii,
             Map<String, Object> config, Progress progress) {
+        return run(g, data, radii, config, progress, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #run(SmoothedClassifier, LabeledImages, List, Map, Progress)}, certifying {@code transform} of each
+     * chunk of images instead of the images themselves (e.g. their robustified versions).
+     */
+    public static CertifyReport run(SmoothedClassifier g, LabeledImages data, List<Double> radii,
+            Map<String, Object> config, Progress progress, java.util.function.UnaryOperator<NDArray> transform) {
         long t0 = System.nanoTime();
         List<CertifyReport.CertifiedImage> results = new ArrayList<>(data.size());
         progress.start("certify sigma " + g.sigma(), data.size());
@@ -84,7 +93,7 @@ public final class Certification {
             }
             results.addAll(PreemptEngine.call(() -> {
                 try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                    return certify(g, data.images(m, r.from(), r.to()), labels, indices, progress);
+                    return certify(g, transform.apply(data.images(m, r.from(), r.to())), labels, indices, progress);
                 }
             }));
         }

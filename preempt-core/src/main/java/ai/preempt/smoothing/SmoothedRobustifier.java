@@ -1,0 +1,51 @@
+package ai.preempt.smoothing;
+
+import ai.djl.ndarray.NDArray;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Scopes;
+import ai.preempt.model.Classifier;
+import ai.preempt.robustify.L2Step;
+import ai.preempt.robustify.Quantizer;
+import ai.preempt.robustify.Robustifier;
+import ai.preempt.robustify.RobustifyConfig;
+import ai.preempt.threat.Norm;
+
+/**
+ * Robustification of a smoothed classifier (Section 3.6): Algorithm 1 with the smoothed soft classifier G
+ * (mean softmax over m Gaussian samples, m = 5) in place of f, the reference's raw L2 step with β = 0.005,
+ * and the labels of the smoothed prediction (majority vote). Results are rounded to 8 bits inside B_δ.
+ */
+public final class SmoothedRobustifier {
+
+    private final SoftSmoothedClassifier soft;
+    private final RobustifyConfig cfg;
+
+    /**
+     * @param base the base classifier f
+     * @param sigma the smoothing noise level σ
+     * @param eps the L2 budget (δ = ε)
+     * @param outerSteps T
+     * @param samples m, noise samples of G per forward pass (5 in the paper)
+     * @param seed seeds noise and random starts
+     */
+    public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed) {
+        this.soft = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(samples).optSeed(seed)
+                .build();
+        this.cfg = RobustifyConfig.builder(Norm.L2, eps).optOuterSteps(outerSteps).optL2Step(L2Step.RAW).optLr(0.005)
+                .optSeed(seed).build();
+    }
+
+    /** @return the robustification settings */
+    public RobustifyConfig config() {
+        return cfg;
+    }
+
+    /** @return the robustified, 8-bit images of the batch {@code x0} (on the 8-bit grid) */
+    public NDArray robustify(NDArray x0) {
+        return PreemptEngine.call(() -> Scopes.keep(() -> {
+            NDArray labels = soft.predict(x0);
+            NDArray xs = Robustifier.of(cfg).robustify(soft, x0, labels).images();
+            return Quantizer.quantize(x0, xs, cfg.adversary().withEps(cfg.delta()));
+        }));
+    }
+}
