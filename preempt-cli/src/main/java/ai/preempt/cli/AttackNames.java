@@ -14,7 +14,8 @@ final class AttackNames {
     private AttackNames() {}
 
     /**
-     * @param list comma-separated names: "pgd" (PGD-20, step ε/4) and "aa" (AutoAttack standard)
+     * @param list comma-separated names: "pgd" (PGD-20, step ε/4), "pgd10" (the same with 10 restarts) and
+     *     "aa" (AutoAttack standard)
      * @param seed seeds every attack
      * @return name → attack for a budget, in the order given
      */
@@ -24,8 +25,9 @@ final class AttackNames {
             String name = raw.trim().toLowerCase(Locale.ROOT);
             switch (name) {
                 case "pgd" -> m.put(name, t -> Pgd.builder().setThreat(t).optSeed(seed).build());
+                case "pgd10" -> m.put(name, t -> Pgd.builder().setThreat(t).optRestarts(10).optSeed(seed).build());
                 case "aa" -> m.put(name, t -> ai.preempt.attack.AutoAttack.builder().setThreat(t).optSeed(seed).build());
-                default -> throw new IllegalArgumentException("unknown attack '" + raw + "'; known: pgd, aa");
+                default -> throw new IllegalArgumentException("unknown attack '" + raw + "'; known: pgd, pgd10, aa");
             }
         }
         if (m.isEmpty()) {

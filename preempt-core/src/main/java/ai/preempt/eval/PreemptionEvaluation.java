@@ -65,6 +65,18 @@ public final class PreemptionEvaluation {
      */
     public EvalReport run(Classifier f, LabeledImages data, List<Preemption> preemptions, int batch,
             Map<String, Object> config, Progress progress) {
+        return run(f, f, data, preemptions, batch, config, progress);
+    }
+
+    /**
+     * As {@link #run(Classifier, LabeledImages, List, int, Map, Progress)}, robustifying (and reconstructing)
+     * with a different view of the model than the one that is evaluated and attacked; for smoothed
+     * classifiers the paper robustifies with 5 noise samples per pass and evaluates with 50.
+     *
+     * @param robustifyWith the classifier Algorithms 1 and 3 optimise against
+     */
+    public EvalReport run(Classifier f, Classifier robustifyWith, LabeledImages data, List<Preemption> preemptions,
+            int batch, Map<String, Object> config, Progress progress) {
         ThreatModel threat = cfg.adversary();
         ThreatModel ball = threat.withEps(cfg.delta());
         Robustifier robustifier = Robustifier.of(cfg);
@@ -86,7 +98,7 @@ public final class PreemptionEvaluation {
                         java.util.Arrays.fill(loss, Float.NaN);
                         if (p == Preemption.OURS) {
                             long t0 = System.nanoTime();
-                            RobustifyResult rr = robustifier.robustify(f, x0, null);
+                            RobustifyResult rr = robustifier.robustify(robustifyWith, x0, null);
                             t.seconds += (System.nanoTime() - t0) / 1e9;
                             xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
                             loss = rr.robustLoss();
@@ -98,7 +110,7 @@ public final class PreemptionEvaluation {
                         float[] recErr = new float[n];
                         java.util.Arrays.fill(recErr, Float.NaN);
                         // Algorithm 3 once per batch; every attack of Algorithm 4 starts from the same x_rec
-                        NDArray xrec = p == Preemption.OURS ? reconstructor.reconstruct(f, xs) : null;
+                        NDArray xrec = p == Preemption.OURS ? reconstructor.reconstruct(robustifyWith, xs) : null;
                         for (var a : attacks.entrySet()) {
                             AttackResult res = a.getValue().apply(threat).perturb(f, xs, y);
                             boolean[] ok = new boolean[n];
