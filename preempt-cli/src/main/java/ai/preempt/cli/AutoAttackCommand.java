@@ -22,13 +22,7 @@ import picocli.CommandLine.Option;
                 + "accuracy, per-component successes and gradient-masking warnings; --state makes a run resumable.")
 final class AutoAttackCommand implements Callable<Integer> {
 
-    @Mixin CommonOptions common;
-    @Mixin ModelOption modelOption;
-    @Mixin DataOptions dataOptions;
-    @Mixin ThreatOptions threatOptions;
-
-    @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin AttackRunOptions run;
 
     @Option(names = "--iterations", defaultValue = "100", description = "Iterations of APGD-CE, APGD-T and FAB-T (default: ${DEFAULT-VALUE}).")
     int iterations;
@@ -39,14 +33,6 @@ final class AutoAttackCommand implements Callable<Integer> {
     @Option(names = "--queries", defaultValue = "5000", description = "Square's query budget (default: ${DEFAULT-VALUE}).")
     int queries;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset and of every attack (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
-    Path json;
 
     @Option(names = "--state", paramLabel = "FILE",
             description = "Save per-image progress here after every batch; if the file exists, resume from it.")
@@ -54,13 +40,14 @@ final class AutoAttackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ThreatModel threat = threatOptions.threat();
+        ThreatModel threat = run.threatOptions.threat();
+        long seed = run.seed;
         AutoAttack aa = AutoAttack.builder().setThreat(threat).optIterations(iterations).optTargetClasses(targets)
                 .optSquareQueries(queries).optSeed(seed).build();
-        LabeledImages data = dataOptions.testSubset(n, seed);
-        try (Classifier f = modelOption.load()) {
+        LabeledImages data = run.dataOptions.testSubset(run.n, seed);
+        try (Classifier f = run.modelOption.load()) {
             Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", modelOption.model);
+            config.put("model", run.modelOption.model);
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("version", aa.version());
@@ -70,9 +57,9 @@ final class AutoAttackCommand implements Callable<Integer> {
             config.put("n", data.size());
             config.put("subset_seed", seed);
             config.put("seed", seed);
-            config.put("batch", batch);
+            config.put("batch", run.batch);
             config.put("state", state == null ? null : state.toString());
-            AutoAttackReport report = AutoAttackEvaluation.run(f, aa, data, batch, config, ConsoleProgress.create(),
+            AutoAttackReport report = AutoAttackEvaluation.run(f, aa, data, run.batch, config, ConsoleProgress.create(),
                     state);
             System.out.printf(Locale.ROOT, "model %s, AutoAttack %s %s, seed %d, %d images%n", f.name(), aa.version(),
                     threat.describe(), seed, data.size());
@@ -85,7 +72,7 @@ final class AutoAttackCommand implements Callable<Integer> {
             for (String w : report.checks().warnings()) {
                 System.out.println("warning: " + w);
             }
-            Reports.writeJson(json, report);
+            Reports.writeJson(run.json, report);
         }
         return 0;
     }

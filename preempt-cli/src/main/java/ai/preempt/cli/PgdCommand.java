@@ -7,7 +7,6 @@ import ai.preempt.eval.AttackReport;
 import ai.preempt.model.Classifier;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,13 +21,7 @@ import picocli.CommandLine.Option;
                 + "with optional restarts. Prints clean and robust accuracy; --json writes per-image results.")
 final class PgdCommand implements Callable<Integer> {
 
-    @Mixin CommonOptions common;
-    @Mixin ModelOption modelOption;
-    @Mixin DataOptions dataOptions;
-    @Mixin ThreatOptions threatOptions;
-
-    @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin AttackRunOptions run;
 
     @Option(names = "--steps", defaultValue = "20", description = "PGD steps K (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -43,18 +36,11 @@ final class PgdCommand implements Callable<Integer> {
             description = "Random start: sphere (the reference: linf box, l2 on the sphere), ball (the paper), none (default: ${DEFAULT-VALUE}).")
     String start;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset and the random starts (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--batch", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
-    Path json;
 
     @Override
     public Integer call() throws Exception {
-        ThreatModel threat = threatOptions.threat();
+        ThreatModel threat = run.threatOptions.threat();
+        long seed = run.seed;
         RandomStart rs = RandomStart.valueOf(start.toUpperCase(Locale.ROOT));
         Pgd.Builder b = Pgd.builder().setThreat(threat).optSteps(steps).optRestarts(restarts).optRandomStart(rs)
                 .optSeed(seed);
@@ -62,10 +48,10 @@ final class PgdCommand implements Callable<Integer> {
             b.optStepSize(ai.preempt.threat.Budget.parse(alpha, "--alpha"));
         }
         Pgd pgd = b.build();
-        try (Classifier f = modelOption.load()) {
-            LabeledImages data = dataOptions.testSubset(n, seed);
+        try (Classifier f = run.modelOption.load()) {
+            LabeledImages data = run.dataOptions.testSubset(run.n, seed);
             Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", modelOption.model);
+            config.put("model", run.modelOption.model);
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("steps", pgd.steps());
@@ -75,12 +61,12 @@ final class PgdCommand implements Callable<Integer> {
             config.put("n", data.size());
             config.put("subset_seed", seed);
             config.put("seed", seed);
-            config.put("batch", batch);
-            AttackReport report = AttackEvaluation.run(f, pgd, data, batch, config, ConsoleProgress.create());
+            config.put("batch", run.batch);
+            AttackReport report = AttackEvaluation.run(f, pgd, data, run.batch, config, ConsoleProgress.create());
             System.out.printf(Locale.ROOT, "model %s, %s, %d images%n", f.name(), pgd, data.size());
             System.out.printf(Locale.ROOT, "clean accuracy  %.2f%%%n", 100 * report.cleanAccuracy());
             System.out.printf(Locale.ROOT, "robust accuracy %.2f%%%n", 100 * report.robustAccuracy());
-            Reports.writeJson(json, report);
+            Reports.writeJson(run.json, report);
         }
         return 0;
     }

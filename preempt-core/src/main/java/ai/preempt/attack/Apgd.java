@@ -52,6 +52,32 @@ final class Apgd {
         return w.stream().mapToInt(Integer::intValue).distinct().toArray();
     }
 
+    /** Per-image loss to maximise, of the logits given the attacked images' labels and targets (or null). */
+    @FunctionalInterface
+    interface Loss {
+        NDArray of(NDArray logits, NDArray labels, NDArray targets);
+    }
+
+    /**
+     * Runs {@code restarts} APGD runs, each from a fresh split of {@code rng} on the images {@code out} still
+     * has to fool, and records them in {@code out}.
+     *
+     * @param target per image of the batch, the target class handed to {@code loss}, or null
+     */
+    static void restarts(Outcome out, Classifier f, ThreatModel threat, NDArray x, NDArray y, long[] target,
+            Loss loss, int iterations, int restarts, Rng rng) {
+        for (int r = 0; r < restarts && !out.done(); r++) {
+            Rng rr = rng.split();
+            out.attackRemaining((todo, idx) -> {
+                NDArray ys = PerImage.rows(y, todo);
+                NDArray ts = target == null ? null : PerImage.rows(x.getManager().create(target), todo);
+                Run run = run(f, threat, PerImage.rows(x, todo), ys, logits -> loss.of(logits, ys, ts),
+                        iterations, rr);
+                return new Outcome.Part(run.adversarial(), run.fooled());
+            });
+        }
+    }
+
     /**
      * Runs APGD on a batch.
      *

@@ -1,7 +1,6 @@
 package ai.preempt.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
@@ -52,18 +51,8 @@ public final class ApgdCe implements Attack {
         return PreemptEngine.call(() -> {
             Rng rng = Rng.forBatch(seed, x);
             Outcome out = new Outcome(x, y);
-            for (int r = 0; r < restarts && !out.done(); r++) {
-                Rng rr = rng.split();
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    boolean[] todo = out.remaining();
-                    NDArray xs = PerImage.rows(x, todo);
-                    NDArray ys = PerImage.rows(y, todo);
-                    Apgd.Run run = Apgd.run(f, threat, xs, ys, logits -> Losses.crossEntropy(logits, ys),
-                            iterations, rr);
-                    out.record(PerImage.indices(todo), run.adversarial(), run.fooled());
-                }
-            }
+            Apgd.restarts(out, f, threat, x, y, null, (logits, ys, ts) -> Losses.crossEntropy(logits, ys),
+                    iterations, restarts, rng);
             return out.finish(f);
         });
     }
@@ -89,19 +78,13 @@ public final class ApgdCe implements Attack {
 
         /** Iterations per restart (default 100). */
         public Builder optIterations(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("APGD needs at least 1 iteration, got " + n);
-            }
-            this.iterations = n;
+            this.iterations = Checks.atLeast(1, n, "APGD needs at least 1 iteration");
             return this;
         }
 
         /** Restarts, each on the images still robust (default 1). */
         public Builder optRestarts(int r) {
-            if (r < 1) {
-                throw new IllegalArgumentException("restarts must be at least 1, got " + r);
-            }
-            this.restarts = r;
+            this.restarts = Checks.atLeast(1, r, "restarts must be at least 1");
             return this;
         }
 
@@ -113,9 +96,7 @@ public final class ApgdCe implements Attack {
 
         /** @return the attack */
         public ApgdCe build() {
-            if (threat == null) {
-                throw new IllegalStateException("APGD-CE needs a threat model");
-            }
+            Checks.threatSet(threat, "APGD-CE");
             return new ApgdCe(this);
         }
     }

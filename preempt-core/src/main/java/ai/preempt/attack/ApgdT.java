@@ -1,7 +1,6 @@
 package ai.preempt.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
@@ -61,20 +60,8 @@ public final class ApgdT implements Attack {
             Outcome out = new Outcome(x, y);
             long[][] targetsByRank = PerImage.targetClasses(f, x, targets);
             for (int rank = 0; rank < targetsByRank.length && !out.done(); rank++) {
-                long[] target = targetsByRank[rank];
-                for (int r = 0; r < restarts && !out.done(); r++) {
-                    Rng rr = rng.split();
-                    try (NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        boolean[] todo = out.remaining();
-                        NDArray xs = PerImage.rows(x, todo);
-                        NDArray ys = PerImage.rows(y, todo);
-                        NDArray ts = PerImage.rows(x.getManager().create(target), todo);
-                        Apgd.Run run = Apgd.run(f, threat, xs, ys, logits -> Losses.dlrTargeted(logits, ys, ts),
-                                iterations, rr);
-                        out.record(PerImage.indices(todo), run.adversarial(), run.fooled());
-                    }
-                }
+                Apgd.restarts(out, f, threat, x, y, targetsByRank[rank], Losses::dlrTargeted, iterations, restarts,
+                        rng);
             }
             return out.finish(f);
         });
@@ -102,28 +89,19 @@ public final class ApgdT implements Attack {
 
         /** Iterations per target (default 100). */
         public Builder optIterations(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("APGD needs at least 1 iteration, got " + n);
-            }
-            this.iterations = n;
+            this.iterations = Checks.atLeast(1, n, "APGD needs at least 1 iteration");
             return this;
         }
 
         /** Number of target classes, the most likely wrong ones first (default 9). */
         public Builder optTargetClasses(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("need at least 1 target class, got " + n);
-            }
-            this.targets = n;
+            this.targets = Checks.atLeast(1, n, "need at least 1 target class");
             return this;
         }
 
         /** Restarts per target (default 1). */
         public Builder optRestarts(int r) {
-            if (r < 1) {
-                throw new IllegalArgumentException("restarts must be at least 1, got " + r);
-            }
-            this.restarts = r;
+            this.restarts = Checks.atLeast(1, r, "restarts must be at least 1");
             return this;
         }
 
@@ -135,9 +113,7 @@ public final class ApgdT implements Attack {
 
         /** @return the attack */
         public ApgdT build() {
-            if (threat == null) {
-                throw new IllegalStateException("APGD-T needs a threat model");
-            }
+            Checks.threatSet(threat, "APGD-T");
             return new ApgdT(this);
         }
     }

@@ -97,18 +97,17 @@ public final class AutoAttack implements Attack {
             int[] fooledBy = new int[clean.length];
             java.util.Arrays.fill(fooledBy, NONE);
             for (int c = 0; c < components.size() && !out.done(); c++) {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    boolean[] todo = out.remaining();
-                    int[] idx = PerImage.indices(todo);
-                    AttackResult r = components.get(c).perturb(f, PerImage.rows(x, todo), PerImage.rows(y, todo));
-                    out.record(idx, r.adversarial(), r.success());
+                int component = c;
+                out.attackRemaining((todo, idx) -> {
+                    AttackResult r = components.get(component).perturb(f, PerImage.rows(x, todo),
+                            PerImage.rows(y, todo));
                     for (int k = 0; k < idx.length; k++) {
                         if (r.success()[k]) {
-                            fooledBy[idx[k]] = c;
+                            fooledBy[idx[k]] = component;
                         }
                     }
-                }
+                    return new Outcome.Part(r.adversarial(), r.success());
+                });
             }
             return new Result(out.finish(f), PerImage.not(wrong), fooledBy);
         });
@@ -170,9 +169,7 @@ public final class AutoAttack implements Attack {
 
         /** @return the ensemble */
         public AutoAttack build() {
-            if (threat == null) {
-                throw new IllegalStateException("AutoAttack needs a threat model");
-            }
+            Checks.threatSet(threat, "AutoAttack");
             if (components != null) {
                 for (Attack a : components) {
                     if (!a.threat().equals(threat)) {

@@ -61,10 +61,7 @@ public final class FabT implements Attack {
             long[][] targetsByRank = PerImage.targetClasses(f, x, targets);
             for (int rank = 0; rank < targetsByRank.length && !out.done(); rank++) {
                 long[] target = targetsByRank[rank];
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    boolean[] todo = out.remaining();
-                    int[] idx = PerImage.indices(todo);
+                out.attackRemaining((todo, idx) -> {
                     long[] ts = new long[idx.length];
                     long[] ys = new long[idx.length];
                     for (int k = 0; k < idx.length; k++) {
@@ -85,8 +82,8 @@ public final class FabT implements Attack {
                             System.arraycopy(found.best, k * dim, v, k * dim, dim);
                         }
                     }
-                    out.record(idx, x.getManager().create(v, xs.getShape()), success);
-                }
+                    return new Outcome.Part(x.getManager().create(v, xs.getShape()), success);
+                });
             }
             return out.finish(f);
         });
@@ -275,19 +272,13 @@ public final class FabT implements Attack {
 
         /** Iterations per target (default 100). */
         public Builder optIterations(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("FAB needs at least 1 iteration, got " + n);
-            }
-            this.iterations = n;
+            this.iterations = Checks.atLeast(1, n, "FAB needs at least 1 iteration");
             return this;
         }
 
         /** Number of target classes (default 9). */
         public Builder optTargetClasses(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("need at least 1 target class, got " + n);
-            }
-            this.targets = n;
+            this.targets = Checks.atLeast(1, n, "need at least 1 target class");
             return this;
         }
 
@@ -311,9 +302,7 @@ public final class FabT implements Attack {
 
         /** @return the attack */
         public FabT build() {
-            if (threat == null) {
-                throw new IllegalStateException("FAB-T needs a threat model");
-            }
+            Checks.threatSet(threat, "FAB-T");
             return new FabT(this);
         }
     }

@@ -63,6 +63,26 @@ final class Outcome {
         }
     }
 
+    /** A run's result on a subset: outputs in the subset's order and, per image, whether it was fooled. */
+    record Part(NDArray adversarial, boolean[] success) {}
+
+    /** One run on the subset {@code mask} of the batch (batch indices {@code idx}). */
+    @FunctionalInterface
+    interface SubsetRun {
+        Part attack(boolean[] mask, int[] idx);
+    }
+
+    /** Runs {@code run} in a scope of its own on the images not yet fooled and records its result. */
+    void attackRemaining(SubsetRun run) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            boolean[] todo = remaining();
+            int[] idx = PerImage.indices(todo);
+            Part p = run.attack(todo, idx);
+            record(idx, p.adversarial(), p.success());
+        }
+    }
+
     /** @return the outputs as one batch (in the clean batch's manager, registered to the current scope) */
     NDArray adversarial() {
         return x.getManager().create(adv, x.getShape());

@@ -173,10 +173,7 @@ public final class Pgd implements Attack {
 
         /** Number of steps K (default 20). */
         public Builder optSteps(int k) {
-            if (k < 0) {
-                throw new IllegalArgumentException("--steps must be at least 0, got " + k);
-            }
-            this.steps = k;
+            this.steps = Checks.atLeast(0, k, "--steps must be at least 0");
             return this;
         }
 
@@ -197,10 +194,7 @@ public final class Pgd implements Attack {
 
         /** Number of random restarts (default 1). */
         public Builder optRestarts(int r) {
-            if (r < 1) {
-                throw new IllegalArgumentException("--restarts must be at least 1, got " + r);
-            }
-            this.restarts = r;
+            this.restarts = Checks.atLeast(1, r, "--restarts must be at least 1");
             return this;
         }
 
@@ -218,9 +212,7 @@ public final class Pgd implements Attack {
 
         /** @return the attack */
         public Pgd build() {
-            if (threat == null) {
-                throw new IllegalStateException("PGD needs a threat model");
-            }
+            Checks.threatSet(threat, "PGD");
             return new Pgd(this);
         }
     }

@@ -396,10 +396,7 @@ public final class Square implements Attack {
 
         /** Query budget per image (default 5000). */
         public Builder optQueries(int q) {
-            if (q < 0) {
-                throw new IllegalArgumentException("queries must be at least 0, got " + q);
-            }
-            this.queries = q;
+            this.queries = Checks.atLeast(0, q, "queries must be at least 0");
             return this;
         }
 
@@ -426,9 +423,7 @@ public final class Square implements Attack {
 
         /** @return the attack */
         public Square build() {
-            if (threat == null) {
-                throw new IllegalStateException("Square needs a threat model");
-            }
+            Checks.threatSet(threat, "Square");
             return new Square(this);
         }
     }

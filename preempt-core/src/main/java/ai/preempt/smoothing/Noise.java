@@ -13,6 +13,21 @@ final class Noise {
 
     private Noise() {}
 
+    /** @return σ, checked to be positive and finite */
+    static double checkSigma(double sigma) {
+        if (!(sigma > 0) || Double.isInfinite(sigma)) {
+            throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
+        }
+        return sigma;
+    }
+
+    /** @throws IllegalStateException when a smoothed classifier has no base classifier */
+    static void checkBase(Classifier base) {
+        if (base == null) {
+            throw new IllegalStateException("a smoothed classifier needs a base classifier");
+        }
+    }
+
     /** @return a key determined by the exact pixel values of {@code x}, for seeding per-input streams */
     static long key(NDArray x) {
         float[] v = x.toFloatArray();

@@ -117,10 +117,7 @@ public final class RandomizedPgd implements Attack {
 
         /** Required: the smoothing noise level σ &gt; 0. */
         public Builder setSigma(double s) {
-            if (!(s > 0) || Double.isInfinite(s)) {
-                throw new IllegalArgumentException("--sigma must be a positive number, got " + s);
-            }
-            this.sigma = s;
+            this.sigma = Noise.checkSigma(s);
             return this;
         }
 

@@ -236,9 +236,7 @@ public final class SmoothedClassifier {
          * @throws IllegalArgumentException with one sentence naming the bad setting
          */
         public Builder validate() {
-            if (!(sigma > 0) || Double.isInfinite(sigma)) {
-                throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
-            }
+            Noise.checkSigma(sigma);
             if (n < 1) {
                 throw new IllegalArgumentException("--samples (n) must be at least 1, got " + n);
             }
@@ -260,9 +258,7 @@ public final class SmoothedClassifier {
         /** @return the smoothed classifier */
         public SmoothedClassifier build() {
             validate();
-            if (base == null) {
-                throw new IllegalStateException("a smoothed classifier needs a base classifier");
-            }
+            Noise.checkBase(base);
             return new SmoothedClassifier(this);
         }
     }

@@ -32,12 +32,8 @@ public final class SoftSmoothedClassifier implements Classifier {
     private final Rng rng;
 
     SoftSmoothedClassifier(Classifier base, double sigma, int samples, long seed, Rng rng) {
-        if (base == null) {
-            throw new IllegalStateException("a smoothed classifier needs a base classifier");
-        }
-        if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("--sigma must be a positive number, got " + sigma);
-        }
+        Noise.checkBase(base);
+        Noise.checkSigma(sigma);
         if (samples < 1) {
             throw new IllegalArgumentException("the number of noise samples must be at least 1, got " + samples);
         }

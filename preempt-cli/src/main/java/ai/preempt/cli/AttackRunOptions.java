@@ -1,0 +1,26 @@
+package ai.preempt.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What every {@code preempt attack …} command takes: model, data, threat, subset, seed, batch, report. */
+final class AttackRunOptions {
+
+    @Mixin CommonOptions common;
+    @Mixin ModelOption modelOption;
+    @Mixin DataOptions dataOptions;
+    @Mixin ThreatOptions threatOptions;
+
+    @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the subset and of the attack (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "100", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
+    Path json;
+}
