@@ -87,6 +87,12 @@ final class RobustifyCommand implements Callable<Integer> {
         try (Classifier f = modelOption.load()) {
             List<Job> jobs = data != null ? cifarJobs() : fileJobs(f);
             Files.createDirectories(out);
+            // temporary files of an interrupted run (AtomicFiles names them .NAME.RANDOM.tmp) are garbage
+            try (var stale = Files.newDirectoryStream(out, ".*.tmp")) {
+                for (Path p : stale) {
+                    Files.deleteIfExists(p);
+                }
+            }
             List<Verdict> done = new ArrayList<>();
             List<Job> todo = new ArrayList<>();
             for (Job j : jobs) {
