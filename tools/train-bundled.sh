@@ -5,15 +5,7 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOGS="$ROOT/runs/train-logs"; mkdir -p "$LOGS"
-# Train from a private copy of the built tool, so that rebuilding the project cannot pull jars from under
-# a run that takes hours.
-"$ROOT/preempt" --version >/dev/null
-BIN="$ROOT/runs/bin"; rm -rf "$BIN"; mkdir -p "$BIN"
-cp -r "$ROOT/preempt-cli/target/lib" "$ROOT"/preempt-cli/target/preempt-cli-*.jar "$BIN/"
-if [ -z "${PREEMPT_DATA:-}" ] && [ -d "$ROOT/../shared/data/cifar-10-batches-bin" ]; then
-  export PREEMPT_DATA="$ROOT/../shared/data/cifar-10-batches-bin"
-fi
-P() { PREEMPT_MODELS="$ROOT/models" java -Xmx8g -cp "$BIN/*:$BIN/lib/*" ai.preempt.cli.PreemptCli "$@"; }
+source "$ROOT/tools/snapshot.sh" bin
 _run() { # name, then train flags
   local name=$1; shift
   if [ -f "$ROOT/models/$name/card.json" ] && grep -q '"command"' "$ROOT/models/$name/card.json"; then

@@ -1,10 +1,11 @@
 package ai.preempt.robustify;
 
 /**
- * Per-image early exit: every {@code checkEvery} outer steps the current image, rounded to 8 bits exactly
- * as it would be written, is attacked by PGD-K with {@code restarts} random restarts and its robust loss is
- * measured; an image that no restart fools and whose robust loss is below {@code lossThreshold} is final
- * and leaves the batch, so the remaining work shrinks.
+ * Per-image early exit: every {@code checkEvery} outer steps, each image whose robust loss at that step is
+ * already below {@code lossThreshold} is rounded to 8 bits exactly as it would be written, attacked by PGD-K
+ * with {@code restarts} random restarts, and its robust loss measured afresh; an image that no restart fools
+ * and whose fresh robust loss is still below the threshold is final and leaves the batch, so the remaining
+ * work shrinks. Images that are not yet candidates cost nothing extra.
  *
  * @param checkEvery outer steps between checks
  * @param restarts PGD restarts of the check (an image exits only if all fail)

@@ -142,28 +142,37 @@ abstract class OuterLoop implements Robustifier {
     }
 
     /**
-     * The early-exit check on the active batch: attack the 8-bit version of each current image with PGD-K
-     * and restarts, and measure its robust loss; images that pass are stored in {@code finished}.
+     * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
+     * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
+     * PGD-K with restarts and its robust loss measured afresh; those that pass are stored in {@code finished}.
      *
      * @return per active image: exits now
      */
     private boolean[] check(Classifier f, State state, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
             long[] passes, float[] loss, NDArray[] finished) {
+        FastMode fm = cfg.fast();
+        boolean[] exit = new boolean[rows.length];
+        int[] cand = java.util.stream.IntStream.range(0, rows.length)
+                .filter(i -> loss[rows[i]] < fm.lossThreshold()).toArray();
+        if (cand.length == 0) {
+            return exit;
+        }
         return Scopes.keepAll(() -> {
-            NDArray q = Quantizer.quantize(x0, state.image(state.param()), ball);
-            FastMode fm = cfg.fast();
+            NDArray xc = Rows.select(state.image(state.param()), cand);
+            NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
+            NDArray yc = Rows.select(y, cand);
             AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                     .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                    .optSeed(rng.nextLong()).build().perturb(f, q, y);
-            float[] checkLoss = robustLoss.value(f, q, y, rng.nextLong());
-            boolean[] exit = new boolean[rows.length];
-            for (int i = 0; i < rows.length; i++) {
-                // PGD's early stop means fewer restarts for some images; count the worst case
+                    .optSeed(rng.nextLong()).build().perturb(f, q, yc);
+            float[] checkLoss = robustLoss.value(f, q, yc, rng.nextLong());
+            for (int j = 0; j < cand.length; j++) {
+                int i = cand[j];
+                // PGD stops restarting once an image is fooled; count the worst case
                 passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + robustLoss.passesPerImage();
-                exit[i] = !a.success()[i] && checkLoss[i] < fm.lossThreshold();
+                exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                 if (exit[i]) {
-                    loss[rows[i]] = checkLoss[i];
-                    finished[rows[i]] = q.get(i).expandDims(0);
+                    loss[rows[i]] = checkLoss[j];
+                    finished[rows[i]] = q.get(j).expandDims(0);
                     ai.djl.ndarray.NDScope.unregister(finished[rows[i]]);
                 }
             }
