@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code preempt bench …}: performance measurements (not tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the speed of Preempt's algorithms on this machine.",
-        subcommands = {BenchRobustifyCommand.class, BenchAttacksCommand.class, BenchCertifyCommand.class})
+        subcommands = {BenchRobustifyCommand.class, BenchAttacksCommand.class, BenchCertifyCommand.class,
+            BenchTrainCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
