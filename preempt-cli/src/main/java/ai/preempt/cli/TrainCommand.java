@@ -128,11 +128,18 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** @return the path relative to the working directory when it lies below it (cards stay portable) */
+    private static String displayPath(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : p.toString();
+    }
+
     private List<String> reproducible() {
         java.util.ArrayList<String> a = new java.util.ArrayList<>(List.of("--method", method, "--arch", arch,
                 "--epochs", Integer.toString(epochs), "--batch", Integer.toString(batch), "--lr", Double.toString(lr),
                 "--schedule", schedule, "--validation", Integer.toString(validation), "--seed", Long.toString(seed),
-                "--out", out.toString()));
+                "--out", displayPath(out)));
         if (Method.parse(method) == Method.GAUSSIAN) {
             a.addAll(List.of("--sigma", Double.toString(sigma)));
         }
