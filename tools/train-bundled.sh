@@ -5,7 +5,7 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOGS="$ROOT/runs/train-logs"; mkdir -p "$LOGS"
-source "$ROOT/tools/snapshot.sh" bin
+source "$ROOT/tools/snapshot.sh" "${SNAP:-bin}"  # SNAP=name keeps parallel invocations apart
 _run() { # name, then train flags
   local name=$1; shift
   if [ -f "$ROOT/models/$name/card.json" ] && grep -q '"command"' "$ROOT/models/$name/card.json"; then

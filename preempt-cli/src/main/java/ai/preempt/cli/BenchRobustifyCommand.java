@@ -4,7 +4,6 @@ import ai.preempt.attack.Pgd;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.eval.RobustifyBenchmark;
 import ai.preempt.model.Classifier;
-import ai.preempt.robustify.FastMode;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyConfig;
 import java.nio.file.Path;
@@ -45,7 +44,8 @@ final class BenchRobustifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RobustifyConfig base = robustifyOptions.config().toBuilder().optFast(null).build();
+        RobustifyConfig base = robustifyOptions.config(false);
+        RobustifyConfig withFast = robustifyOptions.config(true);
         try (Classifier f = modelOption.load()) {
             LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
             double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
@@ -58,7 +58,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                 String m = mode.trim().toLowerCase(Locale.ROOT);
                 RobustifyConfig cfg = switch (m) {
                     case "default" -> base;
-                    case "fast" -> base.toBuilder().optFast(FastMode.DEFAULT).build();
+                    case "fast" -> withFast;
                     default -> throw new IllegalArgumentException("--modes takes default and fast, got " + mode);
                 };
                 RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, pgd);

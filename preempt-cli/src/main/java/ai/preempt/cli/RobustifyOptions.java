@@ -40,11 +40,21 @@ final class RobustifyOptions {
             description = "L2 step rule: normalized (scale-free, default) or raw (the reference's, use with --lr 0.001).")
     String l2Step;
 
-    @Option(names = "--fast", description = "Per-image early exit: every 5 outer steps attack the 8-bit image (PGD-K, "
-            + "2 restarts); images no restart fools and whose robust loss is below log(2)/2 are final.")
+    @Option(names = "--fast", description = "Per-image early exit: after the first and every 5th outer step attack the "
+            + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below log(2)/2 are "
+            + "final. Between checks optimise against PGD with --fast-inner-steps steps.")
     boolean fast;
 
+    @Option(names = "--fast-inner-steps", defaultValue = "5", description = "With --fast: inner PGD steps while "
+            + "optimising (0 = K; the exit check always uses K) (default: ${DEFAULT-VALUE}).")
+    int fastInnerSteps;
+
     RobustifyConfig config() {
+        return config(fast);
+    }
+
+    /** @return the configuration, in fast mode or not whatever --fast says (the bench compares both) */
+    RobustifyConfig config(boolean fastMode) {
         ThreatModel t = threatOptions.threat();
         RobustifyConfig.Builder b = RobustifyConfig.builder(t.norm(), t.eps()).optOuterSteps(steps)
                 .optInnerSteps(innerSteps).optSamples(samples).optSeed(seed);
@@ -67,8 +77,9 @@ final class RobustifyOptions {
             default -> throw new IllegalArgumentException("--start must be random or original, got " + start);
         });
         b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step));
-        if (fast) {
-            b.optFast(ai.preempt.robustify.FastMode.DEFAULT);
+        if (fastMode) {
+            ai.preempt.robustify.FastMode d = ai.preempt.robustify.FastMode.DEFAULT;
+            b.optFast(new ai.preempt.robustify.FastMode(d.checkEvery(), d.restarts(), d.lossThreshold(), fastInnerSteps));
         }
         return b.build();
     }

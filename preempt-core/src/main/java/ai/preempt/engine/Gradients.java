@@ -16,6 +16,33 @@ public final class Gradients {
 
     private Gradients() {}
 
+    private static volatile boolean gcStress = Boolean.getBoolean("preempt.gcStress");
+
+    /**
+     * Diagnostic switch (also {@code -Dpreempt.gcStress=true}): when on, every backward pass is preceded by
+     * two full garbage collections, so that any tensor an autograd graph saved over memory the JVM owns
+     * (see {@link Ops}) is freed before backward reads it. Slow; for tests and bug hunts only.
+     */
+    public static void setGcStress(boolean on) {
+        gcStress = on;
+    }
+
+    /** Between forward and backward: collects garbage and lets the cleaners run when {@link #setGcStress} is on. */
+    public static void stressPoint() {
+        if (!gcStress) {
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Per-image loss values and the gradient of their sum with respect to the input. */
     public record LossGrad(NDArray loss, NDArray grad) {}
 
@@ -36,6 +63,7 @@ public final class Gradients {
                 input.setRequiresGradient(true);
                 try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                     NDArray l = perImageLoss.apply(input);
+                    stressPoint();
                     collector.backward(l.sum());
                     loss = l.stopGradient();
                     grad = input.getGradient().duplicate();

@@ -1,5 +1,6 @@
 package ai.preempt.model;
 
+import ai.preempt.engine.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -53,7 +54,7 @@ public final class Losses {
         NDArray zy = logits.mul(oneHot(logits, labels)).sum(new int[] {1});
         NDArray zt = logits.mul(oneHot(logits, targets)).sum(new int[] {1});
         NDArray sorted = logits.sort(1);
-        NDArray denom = sorted.get(":, -1").sub(sorted.get(":, -3").add(sorted.get(":, -4")).mul(0.5f)).add(1e-12f);
+        NDArray denom = sorted.get(":, -1").sub(Ops.mul(sorted.get(":, -3").add(sorted.get(":, -4")), 0.5)).add(1e-12f);
         return zy.sub(zt).neg().div(denom);
     }
 

@@ -48,8 +48,10 @@ public final class NativeClassifier implements Classifier {
         this.card = card;
         List<Integer> s = card.inputShape();
         this.inputShape = new Shape(s.get(0), s.get(1), s.get(2));
-        this.mean = manager.create(toArray(card.mean())).reshape(1, s.get(0), 1, 1);
-        this.std = manager.create(toArray(card.std())).reshape(1, s.get(0), 1, 1);
+        // created in their final shape: a reshape would be a view of memory that a Java buffer owns
+        // (DJL's PyTorch engine wraps Java buffers without copying), see engine.Tensors
+        this.mean = manager.create(toArray(card.mean()), new Shape(1, s.get(0), 1, 1));
+        this.std = manager.create(toArray(card.std()), new Shape(1, s.get(0), 1, 1));
         this.store = new ParameterStore(manager, false);
     }
 

@@ -113,8 +113,8 @@ public final class TorchScriptClassifier implements Classifier {
                 NDArray mean = null;
                 NDArray std = null;
                 if (side.mean() != null) {
-                    mean = m.create(toArray(side.mean())).reshape(1, shape.get(0), 1, 1);
-                    std = m.create(toArray(side.std())).reshape(1, shape.get(0), 1, 1);
+                    mean = m.create(toArray(side.mean()), new Shape(1, shape.get(0), 1, 1));
+                    std = m.create(toArray(side.std()), new Shape(1, shape.get(0), 1, 1));
                 }
                 Shape in = new Shape(shape.get(0), shape.get(1), shape.get(2));
                 TorchScriptClassifier c = new TorchScriptClassifier(fileName, m, block, mean, std, in, classes);

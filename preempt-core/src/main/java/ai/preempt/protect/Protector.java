@@ -100,7 +100,7 @@ public final class Protector {
                 double ssim = ImageQuality.ssim(orig.chw(), img.chw(), img.channels(), img.height(), img.width());
                 result.add(new Protected(img, new Verdict(names.get(i), before[i], classes.get((int) before[i]), after[i],
                         classes.get((int) after[i]), r.labels()[i], loss[i], loss[i] <= LOG2, linf[i], l2[i], psnr, ssim,
-                        r.passes()[i] + judge.passesPerImage(), trueLabels == null ? -1 : trueLabels[i], attackedBefore[i],
+                        r.passes()[i] + judge.passesPerImage(), r.outerSteps()[i], trueLabels == null ? -1 : trueLabels[i], attackedBefore[i],
                         attackedAfter[i])));
             }
             return result;

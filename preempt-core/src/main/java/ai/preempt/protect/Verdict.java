@@ -17,6 +17,7 @@ package ai.preempt.protect;
  * @param psnr peak signal-to-noise ratio, dB
  * @param ssim structural similarity
  * @param passes forward+backward passes spent
+ * @param outerSteps outer steps taken (T, or fewer when fast mode let the image exit early)
  * @param trueLabel the true label when known (datasets), else -1
  * @param attackedOriginal the label of the original after the check attack (PGD-20 in the adversary's
  *     budget), or -1 when no check ran
@@ -24,4 +25,4 @@ package ai.preempt.protect;
  */
 public record Verdict(String name, long labelBefore, String classBefore, long labelAfter, String classAfter,
         long protectedLabel, double robustLoss, boolean meetsLemma1, double linfDistance, double l2Distance,
-        double psnr, double ssim, long passes, int trueLabel, long attackedOriginal, long attackedProtected) {}
+        double psnr, double ssim, long passes, int outerSteps, int trueLabel, long attackedOriginal, long attackedProtected) {}

@@ -1,5 +1,6 @@
 package ai.preempt.robustify;
 
+import ai.preempt.engine.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.preempt.engine.Rows;
 
@@ -36,7 +37,7 @@ final class LinfRobustifier extends OuterLoop {
 
             @Override
             public NDArray image(NDArray p) {
-                return p.tanh().add(1).div(2).mul(range).add(lo);
+                return Ops.mul(p.tanh().add(1), 0.5).mul(range).add(lo);
             }
 
             @Override

@@ -26,12 +26,17 @@ abstract class OuterLoop implements Robustifier {
     protected final RobustifyConfig cfg;
     /** +1 descends the robust loss (robustification), −1 ascends it (reconstruction). */
     protected final float direction;
+    /** The loss the outer steps descend: the configuration's, or fast mode's cheaper inner attack. */
     private final RobustLoss robustLoss;
+    /** The full robust loss (K inner steps): what fast mode's exit check measures. */
+    private final RobustLoss fullLoss;
 
     OuterLoop(RobustifyConfig cfg, boolean ascend) {
         this.cfg = cfg;
         this.direction = ascend ? -1f : 1f;
-        this.robustLoss = new RobustLoss(cfg);
+        this.fullLoss = new RobustLoss(cfg);
+        this.robustLoss = cfg.fast() == null ? fullLoss : new RobustLoss(cfg.adversary(),
+                cfg.fast().innerSteps(cfg.innerSteps()), cfg.innerStepSize(), cfg.innerStart(), cfg.samples());
     }
 
     @Override
@@ -69,8 +74,9 @@ abstract class OuterLoop implements Robustifier {
             Rng rng = Rng.forBatch(cfg.seed(), x0);
             float[] loss = new float[n];
             long[] passes = new long[n];
+            int[] stepsTaken = new int[n];
             if (cfg.delta() == 0 || cfg.outerSteps() == 0) {
-                return new RobustifyResult(x0.duplicate(), yArr, loss, passes);
+                return new RobustifyResult(x0.duplicate(), yArr, loss, passes, stepsTaken);
             }
             ThreatModel ball = cfg.adversary().withEps(cfg.delta());
             NDArray[] finished = new NDArray[n];
@@ -79,7 +85,7 @@ abstract class OuterLoop implements Robustifier {
             NDArray start = Scopes.keep(() -> ball.project(x0, ball.randomStart(x0, cfg.outerStart(), rng)));
             NDArray x0Active = x0.duplicate();
             NDArray y = x0.getManager().create(yArr);
-            long perStep = (long) cfg.samples() * (cfg.innerSteps() + 1);
+            long perStep = robustLoss.passesPerImage();
             try (State state = init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
@@ -93,8 +99,9 @@ abstract class OuterLoop implements Robustifier {
                     for (int i = 0; i < rows.length; i++) {
                         loss[rows[i]] = stepLoss[i];
                         passes[rows[i]] += perStep;
+                        stepsTaken[rows[i]]++;
                     }
-                    if (cfg.fast() != null && (t + 1) % cfg.fast().checkEvery() == 0 && t + 1 < cfg.outerSteps()) {
+                    if (cfg.fast() != null && cfg.fast().checksAfter(t, cfg.outerSteps())) {
                         boolean[] exit = check(f, state, x0Active, y, ball, rng, rows, passes, loss, finished);
                         int keep = 0;
                         for (boolean e : exit) {
@@ -137,7 +144,7 @@ abstract class OuterLoop implements Robustifier {
             for (NDArray a : finished) {
                 a.close();
             }
-            return new RobustifyResult(xs, yArr, loss, passes);
+            return new RobustifyResult(xs, yArr, loss, passes, stepsTaken);
         });
     }
 
@@ -164,11 +171,11 @@ abstract class OuterLoop implements Robustifier {
             AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                     .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
                     .optSeed(rng.nextLong()).build().perturb(f, q, yc);
-            float[] checkLoss = robustLoss.value(f, q, yc, rng.nextLong());
+            float[] checkLoss = fullLoss.value(f, q, yc, rng.nextLong());
             for (int j = 0; j < cand.length; j++) {
                 int i = cand[j];
                 // PGD stops restarting once an image is fooled; count the worst case
-                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + robustLoss.passesPerImage();
+                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + fullLoss.passesPerImage();
                 exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                 if (exit[i]) {
                     loss[rows[i]] = checkLoss[j];

@@ -9,5 +9,6 @@ import ai.djl.ndarray.NDArray;
  * @param labels the labels that were protected (ŷ)
  * @param robustLoss per image, the robust loss at the last outer step
  * @param passes per image, forward+backward passes spent
+ * @param outerSteps per image, outer steps taken (T, or fewer when fast mode let the image exit early)
  */
-public record RobustifyResult(NDArray images, long[] labels, float[] robustLoss, long[] passes) {}
+public record RobustifyResult(NDArray images, long[] labels, float[] robustLoss, long[] passes, int[] outerSteps) {}

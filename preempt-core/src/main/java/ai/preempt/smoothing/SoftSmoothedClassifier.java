@@ -69,7 +69,7 @@ public final class SoftSmoothedClassifier implements Classifier {
     public NDArray logits(NDArray images) {
         long n = images.getShape().get(0);
         NDArray probs = base.logits(Noise.noisy(images, samples, sigma, rng, null)).softmax(1);
-        return probs.reshape(samples, n, -1).mean(new int[] {0}).maximum(FLOOR).log();
+        return probs.reshape(samples, n, -1).mean(new int[] {0}).clip(FLOOR, 1).log(); // clip: a Number operand of maximum() breaks autograd (engine.Ops)
     }
 
     /** @return g(x): the majority vote of f's labels over m noisy copies of each image (int64, N) */

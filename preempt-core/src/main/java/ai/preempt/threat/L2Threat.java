@@ -1,5 +1,6 @@
 package ai.preempt.threat;
 
+import ai.preempt.engine.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.Rng;
@@ -32,7 +33,7 @@ public record L2Threat(double eps) implements ThreatModel {
     @Override
     public NDArray project(NDArray x0, NDArray x) {
         NDArray d = x.sub(x0);
-        NDArray factor = norms(d).add(TINY).pow(-1).mul(eps).minimum(1f);
+        NDArray factor = Ops.rdiv(eps, norms(d).add(TINY)).clip(0, 1); // min(1, ε/‖d‖); Ops: on autograd paths
         return d.mul(factor).add(x0).clip(0, 1);
     }
 

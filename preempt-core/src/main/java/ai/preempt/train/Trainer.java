@@ -142,6 +142,7 @@ public final class Trainer {
                         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                             NDArray logits = model.forward(input, true);
                             NDArray loss = Losses.crossEntropy(logits, y).mean();
+                            ai.preempt.engine.Gradients.stressPoint();
                             gc.backward(loss);
                             lossSum += loss.getFloat() * r.size();
                             correct += logits.argMax(1).eq(y).sum().getLong();

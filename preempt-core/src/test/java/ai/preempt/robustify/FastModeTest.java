@@ -34,9 +34,14 @@ class FastModeTest {
     }
 
     private static RobustifyConfig fastConfig(Norm norm) {
+        return fastConfig(norm, 0);
+    }
+
+    /** @param cheapInner inner steps while optimising (0: the full K = 5) */
+    private static RobustifyConfig fastConfig(Norm norm, int cheapInner) {
         double eps = norm == Norm.LINF ? 8 / 255.0 : 0.5;
         return RobustifyConfig.builder(norm, eps).optOuterSteps(30).optInnerSteps(5).optSeed(4)
-                .optFast(new FastMode(3, 2, Math.log(2) / 2)).build();
+                .optFast(new FastMode(3, 2, Math.log(2) / 2, cheapInner)).build();
     }
 
     @ParameterizedTest
@@ -65,22 +70,22 @@ class FastModeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Norm.class)
-    void earlyExitNeverReturnsAnImageItsCheckAttackFools(Norm norm) {
+    @org.junit.jupiter.params.provider.CsvSource({"LINF,0", "L2,0", "LINF,2", "L2,2"})
+    void earlyExitNeverReturnsAnImageItsCheckAttackFools(Norm norm, int cheapInner) {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 LinearClassifier f = linear(m, 6, 0.2f);
                 NDArray x0 = mixedImages(m);
-                RobustifyConfig cfg = fastConfig(norm);
+                RobustifyConfig cfg = fastConfig(norm, cheapInner);
                 RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
-                long full = cfg.passesPerImage();
                 // for a linear model PGD finds the worst case from any start, so any check attack's verdict is
-                // reproduced by this one: an early-exited image must survive it
+                // reproduced by this one: an early-exited image must survive it, also when the outer steps
+                // optimised against a cheaper inner attack than the check's
                 AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                         .optRestarts(3).optSeed(99).build().perturb(f, r.images(), m.create(r.labels()));
                 int exited = 0;
                 for (int i = 0; i < r.passes().length; i++) {
-                    if (r.passes()[i] < full) {
+                    if (r.outerSteps()[i] < cfg.outerSteps()) {
                         exited++;
                         assertThat(a.success()[i]).as("image %d exited early but is fooled", i).isFalse();
                         assertThat(r.robustLoss()[i]).isLessThan((float) cfg.fast().lossThreshold());
@@ -89,6 +94,38 @@ class FastModeTest {
                 assertThat(exited).isGreaterThan(0);
             }
         });
+    }
+
+    @Test
+    void cheapInnerStepsCostFewerPassesPerOuterStep() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = linear(m, 6, 0.2f);
+                NDArray x0 = mixedImages(m);
+                RobustifyResult full = Robustifier.of(fastConfig(Norm.LINF, 0)).robustify(f, x0, null);
+                RobustifyResult cheap = Robustifier.of(fastConfig(Norm.LINF, 2)).robustify(f, x0, null);
+                // an image that never exits: (K+1) = 6 passes per outer step with the full loss, 3 with PGD-2
+                for (RobustifyResult r : new RobustifyResult[] {full, cheap}) {
+                    long perStep = r == full ? 6 : 3;
+                    for (int i = 0; i < r.passes().length; i++) {
+                        assertThat(r.passes()[i]).isGreaterThanOrEqualTo(perStep * r.outerSteps()[i]);
+                    }
+                }
+                long sumFull = java.util.Arrays.stream(full.passes()).sum();
+                long sumCheap = java.util.Arrays.stream(cheap.passes()).sum();
+                assertThat(sumCheap).isLessThan(sumFull);
+            }
+        });
+    }
+
+    @Test
+    void checksFollowTheFirstStepAndEveryPeriodButNotTheLast() {
+        FastMode fm = new FastMode(5, 2, 0.3, 5);
+        assertThat(java.util.stream.IntStream.range(0, 20).filter(t -> fm.checksAfter(t, 20)).toArray())
+                .containsExactly(0, 4, 9, 14);
+        assertThat(fm.innerSteps(20)).isEqualTo(5);
+        assertThat(fm.innerSteps(3)).isEqualTo(3);
+        assertThat(new FastMode(5, 2, 0.3, 0).innerSteps(20)).isEqualTo(20);
     }
 
     @ParameterizedTest
