@@ -66,9 +66,9 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                 double floor = r.meanPasses() * passPerImage;
                 System.out.printf(Locale.ROOT,
                         "%-8s %6.3f s/image; passes/image mean %.0f median %.0f p95 %.0f; ratio to its passes %.3f "
-                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box PGD-20 %.1f%%%n",
+                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box PGD-20 %.1f%%; %d of %d exited early%n",
                         m, r.secondsPerImage(), r.meanPasses(), r.medianPasses(), r.p95Passes(),
-                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), 100 * r.greyBox());
+                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), 100 * r.greyBox(), r.exited(), r.images());
             }
             if (results.size() == 2) {
                 System.out.printf(Locale.ROOT, "fast vs default: %.1fx fewer passes, %.1fx less wall time%n",

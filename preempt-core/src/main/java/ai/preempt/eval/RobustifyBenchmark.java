@@ -37,9 +37,12 @@ public final class RobustifyBenchmark {
      * @param p95Passes 95th percentile of passes
      * @param clean accuracy of the (8-bit) robustified images
      * @param greyBox accuracy of the robustified images under the attack
+     * @param exited images that left early (fast mode)
+     * @param passes per image, in data order
+     * @param outerSteps per image, outer steps taken
      */
     public record ModeResult(String mode, int images, double secondsPerImage, double meanPasses, double medianPasses,
-            double p95Passes, double clean, double greyBox) {}
+            double p95Passes, double clean, double greyBox, int exited, long[] passes, int[] outerSteps) {}
 
     /**
      * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
@@ -69,6 +72,7 @@ public final class RobustifyBenchmark {
     /** Robustifies {@code data} in batches, then attacks the 8-bit results; returns time, passes and accuracy. */
     public static ModeResult run(String mode, Classifier f, Robustifier r, LabeledImages data, int batch, Attack attack) {
         List<Long> passes = new ArrayList<>();
+        List<Integer> steps = new ArrayList<>();
         double[] seconds = {0};
         int[] clean = {0};
         int[] robust = {0};
@@ -82,8 +86,9 @@ public final class RobustifyBenchmark {
                     NDArray xs = Quantizer.quantize(x0, res.images(),
                             r.config().adversary().withEps(r.config().delta()));
                     seconds[0] += (System.nanoTime() - t0) / 1e9;
-                    for (long p : res.passes()) {
-                        passes.add(p);
+                    for (int i = 0; i < res.passes().length; i++) {
+                        passes.add(res.passes()[i]);
+                        steps.add(res.outerSteps()[i]);
                     }
                     long[] pred = f.predict(xs).toLongArray();
                     long[] labels = y.toLongArray();
@@ -95,10 +100,14 @@ public final class RobustifyBenchmark {
                 }
             });
         }
-        long[] p = passes.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] inOrder = passes.stream().mapToLong(Long::longValue).toArray();
+        int[] stepsInOrder = steps.stream().mapToInt(Integer::intValue).toArray();
+        long[] p = inOrder.clone();
+        Arrays.sort(p);
         int n = data.size();
+        int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
         return new ModeResult(mode, n, seconds[0] / n, Arrays.stream(p).average().orElse(0), p[p.length / 2],
                 p[Math.min(p.length - 1, (int) Math.ceil(0.95 * p.length) - 1)], clean[0] / (double) n,
-                robust[0] / (double) n);
+                robust[0] / (double) n, exited, inOrder, stepsInOrder);
     }
 }

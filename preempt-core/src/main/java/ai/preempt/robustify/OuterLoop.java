@@ -86,6 +86,7 @@ abstract class OuterLoop implements Robustifier {
             NDArray x0Active = x0.duplicate();
             NDArray y = x0.getManager().create(yArr);
             long perStep = robustLoss.passesPerImage();
+            CheckSchedule schedule = cfg.fast() == null ? null : new CheckSchedule(n, cfg.fast().checkEvery());
             try (State state = init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
@@ -102,7 +103,8 @@ abstract class OuterLoop implements Robustifier {
                         stepsTaken[rows[i]]++;
                     }
                     if (cfg.fast() != null && cfg.fast().checksAfter(t, cfg.outerSteps())) {
-                        boolean[] exit = check(f, state, x0Active, y, ball, rng, rows, passes, loss, finished);
+                        boolean[] exit = check(f, state, x0Active, y, ball, rng, rows, passes, loss, finished, schedule,
+                                t);
                         int keep = 0;
                         for (boolean e : exit) {
                             keep += e ? 0 : 1;
@@ -156,11 +158,11 @@ abstract class OuterLoop implements Robustifier {
      * @return per active image: exits now
      */
     private boolean[] check(Classifier f, State state, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
-            long[] passes, float[] loss, NDArray[] finished) {
+            long[] passes, float[] loss, NDArray[] finished, CheckSchedule schedule, int t) {
         FastMode fm = cfg.fast();
         boolean[] exit = new boolean[rows.length];
         int[] cand = java.util.stream.IntStream.range(0, rows.length)
-                .filter(i -> loss[rows[i]] < fm.lossThreshold()).toArray();
+                .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
         if (cand.length == 0) {
             return exit;
         }
@@ -171,19 +173,57 @@ abstract class OuterLoop implements Robustifier {
             AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                     .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
                     .optSeed(rng.nextLong()).build().perturb(f, q, yc);
-            float[] checkLoss = fullLoss.value(f, q, yc, rng.nextLong());
+            long lossSeed = rng.nextLong();
+            // the fresh robust loss only for the images the attack did not fool
+            int[] survivors = java.util.stream.IntStream.range(0, cand.length).filter(j -> !a.success()[j]).toArray();
+            float[] checkLoss = new float[cand.length];
+            if (survivors.length > 0) {
+                float[] l = fullLoss.value(f, Rows.select(q, survivors), Rows.select(yc, survivors), lossSeed);
+                for (int s = 0; s < survivors.length; s++) {
+                    checkLoss[survivors[s]] = l[s];
+                }
+            }
             for (int j = 0; j < cand.length; j++) {
                 int i = cand[j];
                 // PGD stops restarting once an image is fooled; count the worst case
-                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + fullLoss.passesPerImage();
+                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps()
+                        + (a.success()[j] ? 0 : fullLoss.passesPerImage());
                 exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                 if (exit[i]) {
                     loss[rows[i]] = checkLoss[j];
                     finished[rows[i]] = q.get(j).expandDims(0);
                     ai.djl.ndarray.NDScope.unregister(finished[rows[i]]);
+                } else {
+                    schedule.failed(rows[i], t);
                 }
             }
             return exit;
         });
+    }
+
+    /**
+     * Per-image back-off of fast mode's checks: an image that failed a check waits 2, then 4 check periods
+     * (at most) before it is checked again, so an image hovering at the threshold does not pay for a
+     * futile attack at every period.
+     */
+    private static final class CheckSchedule {
+        private final int period;
+        private final int[] failures;
+        private final int[] notBefore;
+
+        CheckSchedule(int n, int period) {
+            this.period = period;
+            this.failures = new int[n];
+            this.notBefore = new int[n];
+        }
+
+        boolean due(int image, int t) {
+            return t >= notBefore[image];
+        }
+
+        void failed(int image, int t) {
+            failures[image]++;
+            notBefore[image] = t + period * (1 << Math.min(failures[image], 2));
+        }
     }
 }
