@@ -58,6 +58,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sigma", defaultValue = "0.1", description = "Noise level with --smoothed (default: ${DEFAULT-VALUE}).")
     double sigma;
 
+    @Option(names = "--no-white-box", description = "Skip the white-box columns (Algorithms 3-4, as costly again as "
+            + "robustification): the grey-box table for large --n.")
+    boolean noWhiteBox;
+
     @Option(names = "--figures", paramLabel = "DIR", description = "Write the paper's figures as PNG files here: "
             + "fig3-reconstruction-error.png, fig4-robust-loss.png and fig6-grid.png (first 6 images).")
     Path figures;
@@ -91,10 +95,11 @@ final class EvalCommand implements Callable<Integer> {
             config.put("robustify", cfg);
             config.put("attacks", new ArrayList<>(attackMap.keySet()));
             config.put("evaluated_images", floatImages ? "float" : "8-bit");
+            config.put("white_box", !noWhiteBox);
             if (smoothed) {
                 config.put("smoothed_sigma", sigma);
             }
-            EvalReport report = new PreemptionEvaluation(cfg, !floatImages, attackMap).run(f, robustifyWith, data, rows,
+            EvalReport report = new PreemptionEvaluation(cfg, !floatImages, attackMap, !noWhiteBox).run(f, robustifyWith, data, rows,
                     batch, config, ConsoleProgress.create());
             System.out.println(report.toMarkdown(new ArrayList<>(attackMap.keySet())));
             for (EvalReport.Row r : report.rows()) {
@@ -125,9 +130,11 @@ final class EvalCommand implements Callable<Integer> {
             EvalReport report) throws java.io.IOException {
         List<EvalReport.ImageRow> ours = report.images().stream().filter(r -> r.preemption().equals("Ours")).toList();
         if (!ours.isEmpty()) {
-            ai.preempt.eval.Figures.histogram(figures.resolve("fig3-reconstruction-error.png"),
-                    "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
-                    ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
+            if (!noWhiteBox) {
+                ai.preempt.eval.Figures.histogram(figures.resolve("fig3-reconstruction-error.png"),
+                        "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
+                        ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
+            }
             ai.preempt.eval.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
                     "Final robust loss of robustified images", "robust loss",
                     ours.stream().mapToDouble(EvalReport.ImageRow::robustLoss).toArray(), Math.log(2), "log 2");

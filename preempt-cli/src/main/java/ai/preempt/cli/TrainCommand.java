@@ -70,6 +70,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fast", description = "Single-step training points: FGSM from a random start (Wong, Rice & Kolter 2020).")
     boolean fast;
 
+    @Option(names = "--fgsm-step", defaultValue = "1.25", description = "With --fast: the FGSM step in units of eps "
+            + "(default: ${DEFAULT-VALUE}, Wong et al.; 1.0 makes catastrophic overfitting less likely).")
+    double fgsmStep;
+
     @Option(names = "--validation", defaultValue = "1000", description = "Held-out training images for early stopping; 0 keeps the last epoch (default: ${DEFAULT-VALUE}).")
     int validation;
 
@@ -96,7 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         ai.preempt.model.Architecture.of(arch);
         TrainConfig cfg = TrainConfig.builder().setMethod(m).optArch(arch).optNorm(nrm).optEps(e).optSigma(sigma)
                 .optEpochs(epochs).optBatch(batch).optLr(lr).optSchedule(Schedule.parse(schedule))
-                .optAttackSteps(attackSteps).optFast(fast).optValidation(validation).optTrainLimit(limit)
+                .optAttackSteps(attackSteps).optFast(fast).optFgsmStep(fgsmStep).optValidation(validation).optTrainLimit(limit)
                 .optSeed(seed).build();
         LabeledImages train = dataOptions.load(Split.TRAIN);
         TrainResult result = new Trainer(cfg, out, ConsoleProgress.create()).train(train, resume);
@@ -149,6 +153,9 @@ final class TrainCommand implements Callable<Integer> {
                 a.addAll(List.of("--eps", eps));
             }
             a.addAll(fast ? List.of("--fast") : List.of("--attack-steps", Integer.toString(attackSteps)));
+            if (fast && fgsmStep != 1.25) {
+                a.addAll(List.of("--fgsm-step", Double.toString(fgsmStep)));
+            }
         }
         if (limit > 0) {
             a.addAll(List.of("--limit", Integer.toString(limit)));

@@ -31,6 +31,7 @@ public final class PreemptionEvaluation {
     private final RobustifyConfig cfg;
     private final boolean quantize;
     private final Map<String, Function<ThreatModel, Attack>> attacks;
+    private final boolean whiteBox;
 
     /**
      * @param cfg robustification settings (its ε is the adversary's budget)
@@ -38,9 +39,19 @@ public final class PreemptionEvaluation {
      * @param attacks attack name → the attack for a budget (e.g. "pgd" → PGD-20 with step ε'/4)
      */
     public PreemptionEvaluation(RobustifyConfig cfg, boolean quantize, Map<String, Function<ThreatModel, Attack>> attacks) {
+        this(cfg, quantize, attacks, true);
+    }
+
+    /**
+     * @param whiteBox false skips Algorithms 3–4 (the white-box columns read "–"): the grey-box table at a
+     *     fraction of the cost, for large subsets
+     */
+    public PreemptionEvaluation(RobustifyConfig cfg, boolean quantize, Map<String, Function<ThreatModel, Attack>> attacks,
+            boolean whiteBox) {
         this.cfg = cfg;
         this.quantize = quantize;
         this.attacks = attacks;
+        this.whiteBox = whiteBox;
     }
 
     /** Accumulates one row. */
@@ -110,7 +121,8 @@ public final class PreemptionEvaluation {
                         float[] recErr = new float[n];
                         java.util.Arrays.fill(recErr, Float.NaN);
                         // Algorithm 3 once per batch; every attack of Algorithm 4 starts from the same x_rec
-                        NDArray xrec = p == Preemption.OURS ? reconstructor.reconstruct(robustifyWith, xs) : null;
+                        boolean adaptive = p == Preemption.OURS && whiteBox;
+                        NDArray xrec = adaptive ? reconstructor.reconstruct(robustifyWith, xs) : null;
                         for (var a : attacks.entrySet()) {
                             AttackResult res = a.getValue().apply(threat).perturb(f, xs, y);
                             boolean[] ok = new boolean[n];
@@ -120,6 +132,8 @@ public final class PreemptionEvaluation {
                             grey.put(a.getKey(), ok);
                             if (p == Preemption.NONE) {
                                 white.put(a.getKey(), ok);
+                            } else if (!adaptive) {
+                                white.put(a.getKey(), null);
                             } else {
                                 AdaptiveAttack.Result w = new AdaptiveAttack(cfg, a.getValue()).attackFrom(f, x0, xs, xrec, y);
                                 white.put(a.getKey(), w.worstCase());
@@ -137,9 +151,11 @@ public final class PreemptionEvaluation {
                             Map<String, Boolean> wb = new LinkedHashMap<>();
                             for (String a : attacks.keySet()) {
                                 g.put(a, grey.get(a)[i]);
-                                wb.put(a, white.get(a)[i]);
                                 t.grey.merge(a, grey.get(a)[i] ? 1 : 0, Integer::sum);
-                                t.white.merge(a, white.get(a)[i] ? 1 : 0, Integer::sum);
+                                if (white.get(a) != null) {
+                                    wb.put(a, white.get(a)[i]);
+                                    t.white.merge(a, white.get(a)[i] ? 1 : 0, Integer::sum);
+                                }
                             }
                             t.n++;
                             t.clean += pred[i] == labels[i] ? 1 : 0;
@@ -163,7 +179,7 @@ public final class PreemptionEvaluation {
             Map<String, double[]> perBudget = new LinkedHashMap<>();
             for (String a : attacks.keySet()) {
                 grey.put(a, t.grey.getOrDefault(a, 0) / (double) t.n);
-                white.put(a, t.white.getOrDefault(a, 0) / (double) t.n);
+                white.put(a, t.white.containsKey(a) ? t.white.get(a) / (double) t.n : Double.NaN);
                 int[] pb = t.perBudget.get(a);
                 if (pb != null) {
                     double[] acc = new double[pb.length];
@@ -174,7 +190,7 @@ public final class PreemptionEvaluation {
                 }
             }
             rows.add(new EvalReport.Row(f.name(), e.getKey().title(), t.n, t.clean / (double) t.n, grey, white, perBudget,
-                    ours ? t.lemma1 / (double) t.n : Double.NaN, ours ? t.recErr / t.n : Double.NaN,
+                    ours ? t.lemma1 / (double) t.n : Double.NaN, ours && whiteBox ? t.recErr / t.n : Double.NaN,
                     ours ? t.seconds / t.n : 0));
         }
         return new EvalReport(config, rows, images);

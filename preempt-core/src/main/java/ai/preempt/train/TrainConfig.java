@@ -19,6 +19,8 @@ import ai.preempt.threat.Norm;
  * @param weightDecay L2 weight decay
  * @param attackSteps PGD steps used to make training points (adv, preempt); ignored when fast
  * @param fast single-step FGSM from a random start (Wong, Rice &amp; Kolter 2020) instead of PGD
+ * @param fgsmStep with fast: the FGSM step in units of ε (Wong et al.: 1.25; smaller steps make catastrophic
+ *     overfitting, the sudden loss of PGD robustness of single-step training, less likely)
  * @param validation held-out training images for early stopping (0 = none; the last epoch is kept)
  * @param trainLimit use only this many training images (0 = all), for quick experiments and tests
  * @param seed seeds initial weights, shuffling, augmentation and attacks
@@ -37,6 +39,7 @@ public record TrainConfig(
         double weightDecay,
         int attackSteps,
         boolean fast,
+        double fgsmStep,
         int validation,
         int trainLimit,
         long seed) {
@@ -54,6 +57,9 @@ public record TrainConfig(
         }
         if ((method == Method.ADV || method == Method.PREEMPT) && !(eps > 0 && eps <= 1)) {
             throw new IllegalArgumentException("--eps must lie in (0, 1], got " + eps);
+        }
+        if (!(fgsmStep > 0 && fgsmStep <= 2)) {
+            throw new IllegalArgumentException("--fgsm-step must lie in (0, 2] (units of eps), got " + fgsmStep);
         }
         if (method == Method.GAUSSIAN && !(sigma > 0)) {
             throw new IllegalArgumentException("--sigma must be positive, got " + sigma);
@@ -83,6 +89,7 @@ public record TrainConfig(
         private double weightDecay = 5e-4;
         private int attackSteps = 10;
         private boolean fast;
+        private double fgsmStep = 1.25;
         private int validation;
         private int trainLimit;
         private long seed;
@@ -100,6 +107,8 @@ public record TrainConfig(
         public Builder optWeightDecay(double v) { weightDecay = v; return this; }
         public Builder optAttackSteps(int v) { attackSteps = v; return this; }
         public Builder optFast(boolean v) { fast = v; return this; }
+        /** @param v the FGSM step in units of ε (default 1.25) */
+        public Builder optFgsmStep(double v) { fgsmStep = v; return this; }
         public Builder optValidation(int v) { validation = v; return this; }
         public Builder optTrainLimit(int v) { trainLimit = v; return this; }
         public Builder optSeed(long v) { seed = v; return this; }
@@ -107,7 +116,7 @@ public record TrainConfig(
         /** @return the validated configuration */
         public TrainConfig build() {
             return new TrainConfig(method, arch, norm, eps, sigma, epochs, batch, lr, schedule, momentum,
-                    weightDecay, attackSteps, fast, validation, trainLimit, seed);
+                    weightDecay, attackSteps, fast, fgsmStep, validation, trainLimit, seed);
         }
     }
 }

@@ -42,7 +42,7 @@ final class TrainingPoints {
         };
     }
 
-    /** PGD-K (α = ε/4) or, when fast, FGSM from a random start with α = 1.25ε, inside B_ε(center). */
+    /** PGD-K (α = ε/4) or, when fast, FGSM from a random start with α = fgsmStep·ε (1.25ε), inside B_ε(center). */
     private NDArray adversarial(Classifier f, NDArray center, NDArray y, Rng rng) {
         if (!cfg.fast()) {
             return Pgd.builder().setThreat(threat).optSteps(cfg.attackSteps()).build().run(f, center, y, rng);
@@ -50,7 +50,7 @@ final class TrainingPoints {
         return Scopes.keep(() -> {
             NDArray start = threat.randomStart(center, RandomStart.BALL, rng);
             NDArray g = Gradients.of(start, in -> Losses.crossEntropy(f.logits(in), y)).grad();
-            return threat.project(center, threat.ascentStep(start, g, 1.25 * threat.eps()));
+            return threat.project(center, threat.ascentStep(start, g, cfg.fgsmStep() * threat.eps()));
         });
     }
 

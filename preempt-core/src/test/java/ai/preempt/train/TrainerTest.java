@@ -139,6 +139,8 @@ class TrainerTest {
     void configurationValidatesItsNumbers() {
         assertThatThrownBy(() -> tiny().setMethod(Method.GAUSSIAN).optSigma(0).build()).hasMessageContaining("--sigma");
         assertThatThrownBy(() -> tiny().setMethod(Method.STANDARD).optEpochs(0).build()).hasMessageContaining("--epochs");
+        assertThatThrownBy(() -> tiny().setMethod(Method.ADV).optFast(true).optFgsmStep(0).build())
+                .hasMessageContaining("--fgsm-step");
         assertThat(Schedule.STEP.rate(0.1, 0.6)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(Schedule.ONECYCLE.rate(0.2, 0.4)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(Map.of("norm", Norm.LINF)).isNotEmpty();

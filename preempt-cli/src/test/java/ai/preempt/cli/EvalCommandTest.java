@@ -1,0 +1,75 @@
+package ai.preempt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.preempt.data.TestData;
+import ai.preempt.model.ModelCard;
+import ai.preempt.model.NativeClassifier;
+import ai.preempt.model.TestModels;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvalCommandTest {
+
+    /** Runs {@code preempt eval} on a tiny model and 3 images; returns the JSON report and the printed table. */
+    private static JsonNode eval(Path dir, StringBuilder table, String... extra) throws Exception {
+        Path data = dir.resolve("cifar");
+        TestData.writeTinyCifar(data, 4);
+        Path model = dir.resolve("tiny");
+        try (NativeClassifier f = TestModels.tinyResNet(0)) {
+            f.save(model, f.card());
+        }
+        Path json = dir.resolve("table.json");
+        String[] base = {"eval", "--model", model.toString(), "--data", data.toString(), "--n", "3", "--steps", "2",
+                "--inner-steps", "2", "--attacks", "pgd", "--json", json.toString(), "--no-progress"};
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
+                .toArray(String[]::new);
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            CommandLine cl = PreemptCli.commandLine();
+            cl.setErr(new PrintWriter(new StringWriter(), true));
+            code = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(code).isZero();
+        table.append(out.toString(StandardCharsets.UTF_8));
+        return ModelCard.JSON.readTree(json.toFile());
+    }
+
+    @Test
+    void evalPrintsBothRowsWithGreyAndWhiteBoxColumnsAndPerImageJson(@TempDir Path dir) throws Exception {
+        StringBuilder table = new StringBuilder();
+        JsonNode report = eval(dir, table);
+        assertThat(report.get("rows")).hasSize(2);
+        JsonNode ours = report.get("rows").get(1);
+        assertThat(ours.get("preemption").asText()).isEqualTo("Ours");
+        assertThat(ours.get("white_box").get("pgd").isNumber()).isTrue();
+        assertThat(report.get("images")).hasSize(6);
+        assertThat(table.toString()).contains("| None |").contains("| Ours |");
+    }
+
+    @Test
+    void noWhiteBoxSkipsTheAdaptiveAttackAndSaysSoInTheTable(@TempDir Path dir) throws Exception {
+        StringBuilder table = new StringBuilder();
+        JsonNode report = eval(dir, table, "--no-white-box");
+        JsonNode ours = report.get("rows").get(1);
+        assertThat(ours.get("grey_box").get("pgd").isNumber()).isTrue();
+        // NaN is written as a string or null by Jackson, never as a measured number
+        assertThat(ours.get("white_box").get("pgd").isNumber()).isFalse();
+        assertThat(report.get("config").get("white_box").asBoolean()).isFalse();
+        assertThat(table.toString().lines().filter(l -> l.startsWith("| ") && l.contains("Ours")).findFirst().orElseThrow())
+                .contains("–");
+    }
+}
