@@ -1,6 +1,5 @@
 package ai.preempt.cli;
 
-import ai.preempt.attack.Pgd;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.eval.RobustifyBenchmark;
 import ai.preempt.model.Classifier;
@@ -39,8 +38,19 @@ final class BenchRobustifyCommand implements Callable<Integer> {
     @Option(names = "--modes", defaultValue = "default,fast", description = "default, fast or both (default: ${DEFAULT-VALUE}).")
     String modes;
 
+    @Option(names = "--attacks", defaultValue = "pgd", description = "Grey-box attacks on the robustified images: pgd "
+            + "(PGD-20), aa (AutoAttack standard) or pgd,aa (default: ${DEFAULT-VALUE}).")
+    String attacks;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures here.")
     Path json;
+
+    private static String greyBoxText(Map<String, Double> acc) {
+        StringBuilder sb = new StringBuilder();
+        acc.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k.toUpperCase(Locale.ROOT))
+                .append(String.format(Locale.ROOT, " %.1f%%", 100 * v)));
+        return sb.toString();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -52,7 +62,8 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             double passPerImage = pass / Math.min(batch, data.size());
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
                     f.name(), Math.min(batch, data.size()), pass, 1000 * passPerImage);
-            Pgd pgd = Pgd.builder().setThreat(base.adversary()).optSeed(robustifyOptions.seed).build();
+            Map<String, ai.preempt.attack.Attack> attackMap = new LinkedHashMap<>();
+            AttackNames.parse(attacks, robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
             List<RobustifyBenchmark.ModeResult> results = new ArrayList<>();
             for (String mode : modes.split(",")) {
                 String m = mode.trim().toLowerCase(Locale.ROOT);
@@ -61,14 +72,14 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                     case "fast" -> withFast;
                     default -> throw new IllegalArgumentException("--modes takes default and fast, got " + mode);
                 };
-                RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, pgd);
+                RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, attackMap);
                 results.add(r);
                 double floor = r.meanPasses() * passPerImage;
                 System.out.printf(Locale.ROOT,
                         "%-8s %6.3f s/image; passes/image mean %.0f median %.0f p95 %.0f; ratio to its passes %.3f "
-                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box PGD-20 %.1f%%; %d of %d exited early%n",
+                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box %s; %d of %d exited early%n",
                         m, r.secondsPerImage(), r.meanPasses(), r.medianPasses(), r.p95Passes(),
-                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), 100 * r.greyBox(), r.exited(), r.images());
+                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), greyBoxText(r.greyBox()), r.exited(), r.images());
             }
             if (results.size() == 2) {
                 System.out.printf(Locale.ROOT, "fast vs default: %.1fx fewer passes, %.1fx less wall time%n",

@@ -45,7 +45,7 @@ final class RobustifyOptions {
             + "final. Between checks optimise against PGD with --fast-inner-steps steps.")
     boolean fast;
 
-    @Option(names = "--fast-inner-steps", defaultValue = "5", description = "With --fast: inner PGD steps while "
+    @Option(names = "--fast-inner-steps", defaultValue = "3", description = "With --fast: inner PGD steps while "
             + "optimising (0 = K; the exit check always uses K) (default: ${DEFAULT-VALUE}).")
     int fastInnerSteps;
 

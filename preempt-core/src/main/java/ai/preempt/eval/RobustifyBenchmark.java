@@ -15,7 +15,9 @@ import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyResult;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Measures robustification against its floor: the model's own forward+backward time. Robustification
@@ -36,13 +38,13 @@ public final class RobustifyBenchmark {
      * @param medianPasses median passes
      * @param p95Passes 95th percentile of passes
      * @param clean accuracy of the (8-bit) robustified images
-     * @param greyBox accuracy of the robustified images under the attack
+     * @param greyBox attack name → accuracy of the robustified images under that attack (grey-box)
      * @param exited images that left early (fast mode)
      * @param passes per image, in data order
      * @param outerSteps per image, outer steps taken
      */
     public record ModeResult(String mode, int images, double secondsPerImage, double meanPasses, double medianPasses,
-            double p95Passes, double clean, double greyBox, int exited, long[] passes, int[] outerSteps) {}
+            double p95Passes, double clean, Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps) {}
 
     /**
      * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
@@ -70,12 +72,14 @@ public final class RobustifyBenchmark {
     }
 
     /** Robustifies {@code data} in batches, then attacks the 8-bit results; returns time, passes and accuracy. */
-    public static ModeResult run(String mode, Classifier f, Robustifier r, LabeledImages data, int batch, Attack attack) {
+    public static ModeResult run(String mode, Classifier f, Robustifier r, LabeledImages data, int batch,
+            Map<String, Attack> attacks) {
         List<Long> passes = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
         double[] seconds = {0};
         int[] clean = {0};
-        int[] robust = {0};
+        Map<String, Integer> robust = new LinkedHashMap<>();
+        attacks.keySet().forEach(k -> robust.put(k, 0));
         for (LabeledImages.Range range : data.batchRanges(batch)) {
             PreemptEngine.run(() -> {
                 try (NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -92,10 +96,14 @@ public final class RobustifyBenchmark {
                     }
                     long[] pred = f.predict(xs).toLongArray();
                     long[] labels = y.toLongArray();
-                    AttackResult a = attack.perturb(f, xs, y);
                     for (int i = 0; i < labels.length; i++) {
                         clean[0] += pred[i] == labels[i] ? 1 : 0;
-                        robust[0] += pred[i] == labels[i] && !a.success()[i] ? 1 : 0;
+                    }
+                    for (var e : attacks.entrySet()) {
+                        AttackResult a = e.getValue().perturb(f, xs, y);
+                        for (int i = 0; i < labels.length; i++) {
+                            robust.merge(e.getKey(), pred[i] == labels[i] && !a.success()[i] ? 1 : 0, Integer::sum);
+                        }
                     }
                 }
             });
@@ -105,9 +113,11 @@ public final class RobustifyBenchmark {
         long[] p = inOrder.clone();
         Arrays.sort(p);
         int n = data.size();
+        Map<String, Double> greyBox = new LinkedHashMap<>();
+        robust.forEach((k, v) -> greyBox.put(k, v / (double) n));
         int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
         return new ModeResult(mode, n, seconds[0] / n, Arrays.stream(p).average().orElse(0), p[p.length / 2],
-                p[Math.min(p.length - 1, (int) Math.ceil(0.95 * p.length) - 1)], clean[0] / (double) n,
-                robust[0] / (double) n, exited, inOrder, stepsInOrder);
+                p[Math.min(p.length - 1, (int) Math.ceil(0.95 * p.length) - 1)], clean[0] / (double) n, greyBox,
+                exited, inOrder, stepsInOrder);
     }
 }
