@@ -18,7 +18,7 @@ run() { _run "$@"; }
 chain_a() {
   run adv-linf --method adv --norm linf --eps 8/255 --fast --arch resnet20 --epochs 15 --lr 0.2 --schedule onecycle
   run adv-l2 --method adv --norm l2 --eps 0.5 --fast --arch resnet20 --epochs 10 --lr 0.2 --schedule onecycle
-  run preempt-linf --method preempt --norm linf --eps 8/255 --fast --fgsm-step 1.0 --arch resnet20 --epochs 12 --lr 0.15 --schedule onecycle
+  run preempt-linf --method preempt --norm linf --eps 8/255 --fast --fgsm-step 1.0 --arch resnet20 --epochs 8 --lr 0.15 --schedule onecycle
 }
 chain_b() {
   run standard --method standard --arch resnet20 --epochs 10 --lr 0.2 --schedule onecycle --validation 0

@@ -166,12 +166,17 @@ public final class Trainer {
                 line.put("images_per_second", count / seconds);
                 double score = (double) correct / count;
                 if (val != null) {
-                    double[] v = validate(model, val);
+                    double[] v = validate(model, val, points);
                     line.put("val_clean_accuracy", v[0]);
                     score = v[0];
                     if (v.length > 1) {
                         line.put("val_pgd10_accuracy", v[1]);
                         score = v[1];
+                    }
+                    if (v.length > 2) {
+                        // early stopping for Algorithm 2 on what it trains for: robustness after the first step
+                        line.put("val_preempt_pgd10_accuracy", v[2]);
+                        score = v[2];
                     }
                 }
                 history.add(line);
@@ -211,30 +216,51 @@ public final class Trainer {
         }
     }
 
-    /** @return {clean accuracy} or, for robust methods, {clean, PGD-10 accuracy} on the validation images */
-    private double[] validate(NativeClassifier model, LabeledImages val) {
+    /**
+     * @return {clean accuracy}, for adv {clean, PGD-10 accuracy}, for preempt {clean, PGD-10 accuracy, PGD-10
+     *     accuracy after Algorithm 2's first step} on the validation images. The last is what a preemptively
+     *     robust model is for: the image is first moved toward a robust point (with the model's predicted
+     *     label, as at deployment, where the true label is unknown), then attacked.
+     */
+    private double[] validate(NativeClassifier model, LabeledImages val, TrainingPoints points) {
         boolean robust = cfg.method() == Method.ADV || cfg.method() == Method.PREEMPT;
+        boolean preempt = cfg.method() == Method.PREEMPT;
         Pgd pgd = robust ? Pgd.builder().setThreat(ThreatModel.of(cfg.norm(), cfg.eps())).optSteps(10)
                 .optSeed(cfg.seed()).build() : null;
+        Rng rng = new Rng(cfg.seed());
         long clean = 0;
         long rob = 0;
+        long robPreempt = 0;
         for (LabeledImages.Range r : val.batchRanges(250)) {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray x = val.images(m, r.from(), r.to());
                 NDArray y = val.labels(m, r.from(), r.to());
-                NDArray ok = model.predict(x).eq(y);
-                clean += ok.sum().getLong();
+                NDArray pred = model.predict(x);
+                boolean[] okArr = pred.eq(y).toBooleanArray();
+                for (boolean ok : okArr) {
+                    clean += ok ? 1 : 0;
+                }
                 if (pgd != null) {
-                    AttackResult a = pgd.perturb(model, x, y);
-                    boolean[] okArr = ok.toBooleanArray();
-                    for (int i = 0; i < okArr.length; i++) {
-                        rob += okArr[i] && !a.success()[i] ? 1 : 0;
-                    }
+                    rob += robustCount(pgd.perturb(model, x, y), okArr);
+                }
+                if (preempt) {
+                    NDArray moved = points.towardRobust(model, x, pred, rng);
+                    boolean[] okMoved = model.predict(moved).eq(y).toBooleanArray();
+                    robPreempt += robustCount(pgd.perturb(model, moved, y), okMoved);
                 }
             }
         }
-        return robust ? new double[] {(double) clean / val.size(), (double) rob / val.size()}
-                : new double[] {(double) clean / val.size()};
+        double n = val.size();
+        return preempt ? new double[] {clean / n, rob / n, robPreempt / n}
+                : robust ? new double[] {clean / n, rob / n} : new double[] {clean / n};
+    }
+
+    private static long robustCount(AttackResult a, boolean[] correct) {
+        long k = 0;
+        for (int i = 0; i < correct.length; i++) {
+            k += correct[i] && !a.success()[i] ? 1 : 0;
+        }
+        return k;
     }
 
     private State restore(NativeClassifier model, Sgd sgd, NDManager m, Path ck) throws IOException {

@@ -107,4 +107,35 @@ class AutoAttackTest {
             }
         });
     }
+
+    /**
+     * For every bundled model present in the checkout: AutoAttack (shortened, but with at least PGD-20's 20
+     * iterations in each gradient component) never leaves more images robust than PGD-20 on the same images.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"standard", "adv-linf", "adv-l2", "preempt-linf",
+            "gaussian-0.25", "gaussian-0.1"})
+    void autoAttackIsNeverWeakerThanPgd20OnABundledModel(String name) {
+        Path dir = Path.of("../models", name);
+        assumeTrue(Files.isRegularFile(dir.resolve("card.json")), "bundled model " + name + " not in this checkout");
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); Classifier f = Models.load(dir.toString())) {
+                LabeledImages data = Cifar10.load(TestData.cifarDir(), Split.TEST).subset(16, 1);
+                NDArray x = data.images(m, 0, 16);
+                NDArray y = data.labels(m, 0, 16);
+                ThreatModel t = name.contains("l2") ? ThreatModel.of(Norm.L2, 0.5) : ThreatModel.of(Norm.LINF, 8 / 255.0);
+                AutoAttack.Result r = AutoAttack.builder().setThreat(t).optIterations(25).optTargetClasses(3)
+                        .optSquareQueries(200).optSeed(0).build().run(f, x, y);
+                AttackResult pgd = Pgd.builder().setThreat(t).optSeed(0).build().perturb(f, x, y);
+                int robustPgd = 0;
+                int robustAa = 0;
+                for (int i = 0; i < 16; i++) {
+                    robustPgd += r.cleanCorrect()[i] && !pgd.success()[i] ? 1 : 0;
+                    robustAa += r.cleanCorrect()[i] && !r.result().success()[i] ? 1 : 0;
+                }
+                assertThat(robustAa).as("AA vs PGD-20 robust images on %s, %s", name, t.describe())
+                        .isLessThanOrEqualTo(robustPgd);
+            }
+        });
+    }
 }
