@@ -125,7 +125,7 @@ class AutoAttackTest {
                 NDArray y = data.labels(m, 0, 16);
                 ThreatModel t = name.contains("l2") ? ThreatModel.of(Norm.L2, 0.5) : ThreatModel.of(Norm.LINF, 8 / 255.0);
                 AutoAttack.Result r = AutoAttack.builder().setThreat(t).optIterations(25).optTargetClasses(3)
-                        .optSquareQueries(200).optSeed(0).build().run(f, x, y);
+                        .optSquareQueries(100).optSeed(0).build().run(f, x, y);
                 AttackResult pgd = Pgd.builder().setThreat(t).optSeed(0).build().perturb(f, x, y);
                 int robustPgd = 0;
                 int robustAa = 0;
