@@ -1,0 +1,51 @@
+package ai.preempt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.preempt.data.TestData;
+import ai.preempt.model.ModelCard;
+import ai.preempt.model.NativeClassifier;
+import ai.preempt.model.TestModels;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BenchRobustifyCommandTest {
+
+    @Test
+    void benchComparesBothModesOnTheSameImagesWithPerImagePassesAndEveryAttack(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("cifar");
+        TestData.writeTinyCifar(data, 4);
+        Path model = dir.resolve("tiny");
+        try (NativeClassifier f = TestModels.tinyResNet(0)) {
+            f.save(model, f.card());
+        }
+        Path json = dir.resolve("bench.json");
+        CommandLine cl = PreemptCli.commandLine();
+        cl.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cl.execute("bench", "robustify", "--model", model.toString(), "--data", data.toString(), "--n", "3",
+                "--batch", "3", "--steps", "6", "--inner-steps", "2", "--attacks", "pgd,pgd10", "--json",
+                json.toString(), "--no-progress");
+        assertThat(code).isZero();
+        JsonNode report = ModelCard.JSON.readTree(json.toFile());
+        JsonNode modes = report.get("modes");
+        assertThat(modes).hasSize(2);
+        for (JsonNode m : modes) {
+            assertThat(m.get("passes")).hasSize(3);
+            assertThat(m.get("outer_steps")).hasSize(3);
+            assertThat(m.get("grey_box").has("pgd")).isTrue();
+            assertThat(m.get("grey_box").has("pgd10")).isTrue();
+        }
+        // the default runs every outer step: T·(K+1) passes per image
+        for (JsonNode p : modes.get(0).get("passes")) {
+            assertThat(p.asLong()).isEqualTo(6 * 3);
+        }
+        for (JsonNode s : modes.get(0).get("outer_steps")) {
+            assertThat(s.asInt()).isEqualTo(6);
+        }
+    }
+}
