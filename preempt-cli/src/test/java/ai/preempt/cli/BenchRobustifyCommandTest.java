@@ -2,10 +2,7 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.preempt.data.TestData;
 import ai.preempt.model.ModelCard;
-import ai.preempt.model.NativeClassifier;
-import ai.preempt.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,12 +15,9 @@ class BenchRobustifyCommandTest {
 
     @Test
     void benchComparesBothModesOnTheSameImagesWithPerImagePassesAndEveryAttack(@TempDir Path dir) throws Exception {
-        Path data = dir.resolve("cifar");
-        TestData.writeTinyCifar(data, 4);
-        Path model = dir.resolve("tiny");
-        try (NativeClassifier f = TestModels.tinyResNet(0)) {
-            f.save(model, f.card());
-        }
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        Path data = tiny.data();
+        Path model = tiny.model();
         Path json = dir.resolve("bench.json");
         CommandLine cl = PreemptCli.commandLine();
         cl.setErr(new PrintWriter(new StringWriter(), true));

@@ -2,10 +2,7 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.preempt.data.TestData;
 import ai.preempt.model.ModelCard;
-import ai.preempt.model.NativeClassifier;
-import ai.preempt.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -44,12 +41,9 @@ class CertifyCommandTest {
 
     @Test
     void certifyWritesPerImageJsonAndPlot(@TempDir Path dir) throws Exception {
-        Path data = dir.resolve("cifar");
-        TestData.writeTinyCifar(data, 4);
-        Path model = dir.resolve("tiny");
-        try (NativeClassifier f = TestModels.tinyResNet(0)) {
-            f.save(model, f.card());
-        }
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        Path data = tiny.data();
+        Path model = tiny.model();
         Path json = dir.resolve("out/cert.json");
         Path png = dir.resolve("out/cert.png");
         int code = run(new StringWriter(), "certify", "--model", model.toString(), "--data", data.toString(), "--n", "3",

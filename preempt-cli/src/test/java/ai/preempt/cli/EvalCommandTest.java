@@ -2,10 +2,7 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.preempt.data.TestData;
 import ai.preempt.model.ModelCard;
-import ai.preempt.model.NativeClassifier;
-import ai.preempt.model.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,12 +18,9 @@ class EvalCommandTest {
 
     /** Runs {@code preempt eval} on a tiny model and 3 images; returns the JSON report and the printed table. */
     private static JsonNode eval(Path dir, StringBuilder table, String... extra) throws Exception {
-        Path data = dir.resolve("cifar");
-        TestData.writeTinyCifar(data, 4);
-        Path model = dir.resolve("tiny");
-        try (NativeClassifier f = TestModels.tinyResNet(0)) {
-            f.save(model, f.card());
-        }
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        Path data = tiny.data();
+        Path model = tiny.model();
         Path json = dir.resolve("table.json");
         String[] base = {"eval", "--model", model.toString(), "--data", data.toString(), "--n", "3", "--steps", "2",
                 "--inner-steps", "2", "--attacks", "pgd", "--json", json.toString(), "--no-progress"};
