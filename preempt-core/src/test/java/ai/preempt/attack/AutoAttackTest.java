@@ -120,16 +120,16 @@ class AutoAttackTest {
         assumeTrue(Files.isRegularFile(dir.resolve("card.json")), "bundled model " + name + " not in this checkout");
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); Classifier f = Models.load(dir.toString())) {
-                LabeledImages data = Cifar10.load(TestData.cifarDir(), Split.TEST).subset(16, 1);
-                NDArray x = data.images(m, 0, 16);
-                NDArray y = data.labels(m, 0, 16);
+                LabeledImages data = Cifar10.load(TestData.cifarDir(), Split.TEST).subset(12, 1);
+                NDArray x = data.images(m, 0, 12);
+                NDArray y = data.labels(m, 0, 12);
                 ThreatModel t = name.contains("l2") ? ThreatModel.of(Norm.L2, 0.5) : ThreatModel.of(Norm.LINF, 8 / 255.0);
                 AutoAttack.Result r = AutoAttack.builder().setThreat(t).optIterations(25).optTargetClasses(3)
                         .optSquareQueries(100).optSeed(0).build().run(f, x, y);
                 AttackResult pgd = Pgd.builder().setThreat(t).optSeed(0).build().perturb(f, x, y);
                 int robustPgd = 0;
                 int robustAa = 0;
-                for (int i = 0; i < 16; i++) {
+                for (int i = 0; i < 12; i++) {
                     robustPgd += r.cleanCorrect()[i] && !pgd.success()[i] ? 1 : 0;
                     robustAa += r.cleanCorrect()[i] && !r.result().success()[i] ? 1 : 0;
                 }
