@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BenchRobustifyCommandTest {
 
@@ -19,11 +16,9 @@ class BenchRobustifyCommandTest {
         Path data = tiny.data();
         Path model = tiny.model();
         Path json = dir.resolve("bench.json");
-        CommandLine cl = PreemptCli.commandLine();
-        cl.setErr(new PrintWriter(new StringWriter(), true));
-        int code = cl.execute("bench", "robustify", "--model", model.toString(), "--data", data.toString(), "--n", "3",
+        int code = CliFixtures.run("bench", "robustify", "--model", model.toString(), "--data", data.toString(), "--n", "3",
                 "--batch", "3", "--steps", "6", "--inner-steps", "2", "--attacks", "pgd,pgd10", "--json",
-                json.toString(), "--no-progress");
+                json.toString(), "--no-progress").code();
         assertThat(code).isZero();
         JsonNode report = ModelCard.JSON.readTree(json.toFile());
         JsonNode modes = report.get("modes");

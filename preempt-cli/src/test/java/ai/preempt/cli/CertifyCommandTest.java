@@ -4,39 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 class CertifyCommandTest {
-
-    /** Runs the CLI; returns the exit code, standard error in {@code err}. */
-    private static int run(StringWriter err, String... args) {
-        CommandLine cl = PreemptCli.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
 
     @ParameterizedTest
     @CsvSource({"--sigma, 0, --sigma", "--sigma, -0.25, --sigma", "--samples, 0, --samples", "--n0, 200000, --n0",
             "--alpha, 1.5, --alpha"})
     void badSmoothingSettingsExitWithCode2AndOneSentence(String option, String value, String named) {
-        StringWriter err = new StringWriter();
-        int code = run(err, "certify", "--model", "no-such-model", "--data", "/no/such/dir", option, value);
-        assertThat(code).isEqualTo(PreemptCli.EXIT_USAGE);
-        assertThat(err.toString()).startsWith("preempt: ").contains(named);
-        assertThat(err.toString().strip().lines()).hasSize(1);
+        CliFixtures.Run r = CliFixtures.run("certify", "--model", "no-such-model", "--data", "/no/such/dir", option,
+                value);
+        assertThat(r.code()).isEqualTo(PreemptCli.EXIT_USAGE);
+        assertThat(r.err()).startsWith("preempt: ").contains(named);
+        assertThat(r.err().strip().lines()).hasSize(1);
     }
 
     @Test
     void benchCertifyRejectsBadSigmaWithCode2() {
-        assertThat(run(new StringWriter(), "bench", "certify", "--sigma", "0")).isEqualTo(PreemptCli.EXIT_USAGE);
+        assertThat(CliFixtures.run("bench", "certify", "--sigma", "0").code()).isEqualTo(PreemptCli.EXIT_USAGE);
     }
 
     @Test
@@ -46,9 +36,9 @@ class CertifyCommandTest {
         Path model = tiny.model();
         Path json = dir.resolve("out/cert.json");
         Path png = dir.resolve("out/cert.png");
-        int code = run(new StringWriter(), "certify", "--model", model.toString(), "--data", data.toString(), "--n", "3",
+        int code = CliFixtures.run("certify", "--model", model.toString(), "--data", data.toString(), "--n", "3",
                 "--samples", "200", "--n0", "20", "--noise-batch", "100", "--json", json.toString(), "--plot",
-                png.toString(), "--no-progress");
+                png.toString(), "--no-progress").code();
         assertThat(code).isZero();
         JsonNode report = ModelCard.JSON.readTree(json.toFile());
         assertThat(report.get("n").asInt()).isEqualTo(3);

@@ -3,8 +3,6 @@ package ai.preempt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,16 +20,8 @@ class CliBadInputTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String err, String out) {}
-
-    static Run run(String... args) {
-        StringWriter err = new StringWriter();
-        StringWriter out = new StringWriter();
-        var cl = PreemptCli.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(out, true));
-        int code = cl.execute(args);
-        return new Run(code, err.toString(), out.toString());
+    static CliFixtures.Run run(String... args) {
+        return CliFixtures.run(args);
     }
 
     @BeforeAll
@@ -39,7 +29,7 @@ class CliBadInputTest {
         assertThat(MODEL).exists();
     }
 
-    private static void assertOneSentenceUsageError(Run r, String... fragments) {
+    private static void assertOneSentenceUsageError(CliFixtures.Run r, String... fragments) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).startsWith("preempt: ").doesNotContain("\tat ").doesNotContain("Exception");
         for (String f : fragments) {
@@ -62,7 +52,7 @@ class CliBadInputTest {
         byte[] full = Files.readAllBytes(Paths.get("../samples/chelsea.png"));
         Files.write(png, java.util.Arrays.copyOf(full, 300));
         Path out = tmp.resolve("out");
-        Run r = run("robustify", "--model", MODEL.toString(), "--out", out.toString(), "--steps", "1", png.toString());
+        CliFixtures.Run r = run("robustify", "--model", MODEL.toString(), "--out", out.toString(), "--steps", "1", png.toString());
         assertOneSentenceUsageError(r, "cut.png");
         assertThat(filesIn(out)).isZero();
     }
@@ -71,7 +61,7 @@ class CliBadInputTest {
     void zeroByteImageGivesExit2AndWritesNothing() throws IOException {
         Path empty = Files.createFile(tmp.resolve("empty.png"));
         Path out = tmp.resolve("out");
-        Run r = run("robustify", "--model", MODEL.toString(), "--out", out.toString(), empty.toString());
+        CliFixtures.Run r = run("robustify", "--model", MODEL.toString(), "--out", out.toString(), empty.toString());
         assertOneSentenceUsageError(r, "empty.png");
         assertThat(filesIn(out)).isZero();
     }
@@ -85,7 +75,7 @@ class CliBadInputTest {
         }
         Files.writeString(dir.resolve("batches.meta.txt"), "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n");
         Path json = tmp.resolve("r.json");
-        Run r = run("attack", "pgd", "--model", MODEL.toString(), "--data", dir.toString(), "--n", "2", "--json",
+        CliFixtures.Run r = run("attack", "pgd", "--model", MODEL.toString(), "--data", dir.toString(), "--n", "2", "--json",
                 json.toString());
         assertOneSentenceUsageError(r, "test_batch.bin", "3073");
         assertThat(json).doesNotExist();
@@ -93,7 +83,7 @@ class CliBadInputTest {
 
     @Test
     void missingDataDirectoryNamesTheFlag() {
-        Run r = run("data", "info", "--data", tmp.resolve("nope").toString());
+        CliFixtures.Run r = run("data", "info", "--data", tmp.resolve("nope").toString());
         assertThat(r.code()).isIn(1, 2);
         assertThat(r.err()).contains("--data");
     }
@@ -101,25 +91,25 @@ class CliBadInputTest {
     @Test
     void fileThatIsNotTorchScriptGivesExit2() throws IOException {
         Path bogus = Files.writeString(tmp.resolve("model.pt"), "not a model");
-        Run r = run("attack", "pgd", "--model", bogus.toString(), "--n", "1");
+        CliFixtures.Run r = run("attack", "pgd", "--model", bogus.toString(), "--n", "1");
         assertOneSentenceUsageError(r, "TorchScript");
     }
 
     @Test
     void modelWithWrongNumberOfClassesGivesExit2() {
-        Run r = run("attack", "pgd", "--model", FIXTURES.resolve("wrong_classes.pt").toString(), "--n", "1");
+        CliFixtures.Run r = run("attack", "pgd", "--model", FIXTURES.resolve("wrong_classes.pt").toString(), "--n", "1");
         assertOneSentenceUsageError(r, "7");
     }
 
     @Test
     void negativeEpsGivesExit2() {
-        Run r = run("attack", "pgd", "--model", MODEL.toString(), "--eps", "-1");
+        CliFixtures.Run r = run("attack", "pgd", "--model", MODEL.toString(), "--eps", "-1");
         assertOneSentenceUsageError(r, "--eps");
     }
 
     @Test
     void zeroImagesGivesExit2() {
-        Run r = run("attack", "pgd", "--model", MODEL.toString(), "--n", "0");
+        CliFixtures.Run r = run("attack", "pgd", "--model", MODEL.toString(), "--n", "0");
         assertOneSentenceUsageError(r, "--n");
     }
 
@@ -135,21 +125,21 @@ class CliBadInputTest {
     @Test
     void wrongSizeWithNoResizeGivesExit2() {
         Path out = tmp.resolve("o");
-        Run r = run("robustify", "--model", MODEL.toString(), "--no-resize", "--out", out.toString(),
+        CliFixtures.Run r = run("robustify", "--model", MODEL.toString(), "--no-resize", "--out", out.toString(),
                 "../samples/chelsea.png");
         assertOneSentenceUsageError(r, "32×32");
     }
 
     @Test
     void unknownOptionGivesExit2WithUsageHint() {
-        Run r = run("attack", "pgd", "--frobnicate");
+        CliFixtures.Run r = run("attack", "pgd", "--frobnicate");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--frobnicate").contains("--help");
     }
 
     @Test
     void helpListsEveryCommand() {
-        Run r = run("--help");
+        CliFixtures.Run r = run("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("robustify", "attack", "train", "models", "data");
     }

@@ -3,9 +3,14 @@ package ai.preempt.cli;
 import ai.preempt.data.TestData;
 import ai.preempt.model.NativeClassifier;
 import ai.preempt.model.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Inputs the command tests share: a tiny CIFAR-10 folder and a tiny untrained model directory. */
+/** What the command tests share: running the CLI and capturing it, a tiny CIFAR-10 folder and a tiny model. */
 final class CliFixtures {
 
     private CliFixtures() {}
@@ -22,5 +27,27 @@ final class CliFixtures {
             f.save(model, f.card());
         }
         return new Tiny(model, data);
+    }
+
+    /** Exit code, standard error and standard output (picocli's writer and System.out) of one CLI run. */
+    record Run(int code, String err, String out) {}
+
+    /** Runs {@code preempt args...} in this JVM and captures what it prints. */
+    static Run run(String... args) {
+        StringWriter err = new StringWriter();
+        StringWriter out = new StringWriter();
+        ByteArrayOutputStream sysOut = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(sysOut, true, StandardCharsets.UTF_8));
+            var cl = PreemptCli.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            cl.setOut(new PrintWriter(out, true));
+            code = cl.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        return new Run(code, err.toString(), out + sysOut.toString(StandardCharsets.UTF_8));
     }
 }

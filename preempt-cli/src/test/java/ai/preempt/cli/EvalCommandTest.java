@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EvalCommandTest {
 
@@ -26,19 +20,9 @@ class EvalCommandTest {
                 "--inner-steps", "2", "--attacks", "pgd", "--json", json.toString(), "--no-progress"};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
                 .toArray(String[]::new);
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            CommandLine cl = PreemptCli.commandLine();
-            cl.setErr(new PrintWriter(new StringWriter(), true));
-            code = cl.execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        assertThat(code).isZero();
-        table.append(out.toString(StandardCharsets.UTF_8));
+        CliFixtures.Run r = CliFixtures.run(args);
+        assertThat(r.code()).isZero();
+        table.append(r.out());
         return ModelCard.JSON.readTree(json.toFile());
     }
 

@@ -38,7 +38,7 @@ class RobustifyResumeTest {
         Path out = tmp.resolve("out");
         String[] args = {"robustify", "--model", CliBadInputTest.MODEL.toString(), "--steps", "2", "--inner-steps", "2",
             "--batch", "1", "--no-check", "--no-progress", "--out", out.toString(), in.toString()};
-        assertThat(CliBadInputTest.run(args).code()).isZero();
+        assertThat(CliFixtures.run(args).code()).isZero();
         // simulate a kill: img2's verdict never got written, img3 was cut off mid-write (only a temp file exists)
         Files.delete(out.resolve("img2.json"));
         Files.delete(out.resolve("img3.png"));
@@ -49,7 +49,7 @@ class RobustifyResumeTest {
         byte[] img0 = Files.readAllBytes(out.resolve("img0.png"));
         Thread.sleep(20);
 
-        CliBadInputTest.Run again = CliBadInputTest.run(args);
+        CliFixtures.Run again = CliFixtures.run(args);
         assertThat(again.code()).isZero();
         // finished images were skipped, not redone
         assertThat(Files.getLastModifiedTime(out.resolve("img0.png"))).isEqualTo(before);

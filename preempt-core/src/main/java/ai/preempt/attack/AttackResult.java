@@ -20,4 +20,43 @@ public record AttackResult(NDArray adversarial, boolean[] success, long[] predic
         }
         return s;
     }
+
+    /**
+     * Robustness per image: correctly classified before the attack and not fooled by it.
+     *
+     * @param correct per image: the clean prediction equals the true label
+     * @return per image: {@code correct[i] && !success[i]}
+     */
+    public boolean[] robust(boolean[] correct) {
+        if (correct.length != success.length) {
+            throw new IllegalArgumentException("expected " + success.length + " flags, got " + correct.length);
+        }
+        boolean[] r = new boolean[correct.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = correct[i] && !success[i];
+        }
+        return r;
+    }
+
+    /** @return how many images are {@link #robust(boolean[]) robust} */
+    public int robustCount(boolean[] correct) {
+        int k = 0;
+        for (boolean b : robust(correct)) {
+            k += b ? 1 : 0;
+        }
+        return k;
+    }
+
+    /**
+     * @param predictions clean predictions per image
+     * @param labels true labels per image
+     * @return per image: prediction equals label
+     */
+    public static boolean[] correct(long[] predictions, long[] labels) {
+        boolean[] c = new boolean[predictions.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = predictions[i] == labels[i];
+        }
+        return c;
+    }
 }

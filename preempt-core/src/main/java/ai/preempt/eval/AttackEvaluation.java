@@ -43,12 +43,12 @@ public final class AttackEvaluation {
                     NDArray y = data.labels(m, r.from(), r.to());
                     long[] cleanPred = f.predict(x).toLongArray();
                     AttackResult a = attack.perturb(f, x, y);
+                    boolean[] correct = AttackResult.correct(cleanPred, y.toLongArray());
+                    boolean[] notFooled = a.robust(correct);
                     List<AttackReport.ImageResult> out = new ArrayList<>();
                     for (int i = 0; i < r.size(); i++) {
-                        int label = data.label(r.from() + i);
-                        boolean correct = cleanPred[i] == label;
-                        out.add(new AttackReport.ImageResult(data.index(r.from() + i), label, cleanPred[i],
-                                a.predictions()[i], correct && a.success()[i], correct && !a.success()[i]));
+                        out.add(new AttackReport.ImageResult(data.index(r.from() + i), data.label(r.from() + i),
+                                cleanPred[i], a.predictions()[i], correct[i] && a.success()[i], notFooled[i]));
                     }
                     return out;
                 }

@@ -125,10 +125,7 @@ public final class PreemptionEvaluation {
                         NDArray xrec = adaptive ? reconstructor.reconstruct(robustifyWith, xs) : null;
                         for (var a : attacks.entrySet()) {
                             AttackResult res = a.getValue().apply(threat).perturb(f, xs, y);
-                            boolean[] ok = new boolean[n];
-                            for (int i = 0; i < n; i++) {
-                                ok[i] = pred[i] == labels[i] && !res.success()[i];
-                            }
+                            boolean[] ok = res.robust(AttackResult.correct(pred, labels));
                             grey.put(a.getKey(), ok);
                             if (p == Preemption.NONE) {
                                 white.put(a.getKey(), ok);

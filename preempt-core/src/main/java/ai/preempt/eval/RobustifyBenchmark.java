@@ -96,14 +96,12 @@ public final class RobustifyBenchmark {
                     }
                     long[] pred = f.predict(xs).toLongArray();
                     long[] labels = y.toLongArray();
-                    for (int i = 0; i < labels.length; i++) {
-                        clean[0] += pred[i] == labels[i] ? 1 : 0;
+                    boolean[] correct = AttackResult.correct(pred, labels);
+                    for (boolean c : correct) {
+                        clean[0] += c ? 1 : 0;
                     }
                     for (var e : attacks.entrySet()) {
-                        AttackResult a = e.getValue().perturb(f, xs, y);
-                        for (int i = 0; i < labels.length; i++) {
-                            robust.merge(e.getKey(), pred[i] == labels[i] && !a.success()[i] ? 1 : 0, Integer::sum);
-                        }
+                        robust.merge(e.getKey(), e.getValue().perturb(f, xs, y).robustCount(correct), Integer::sum);
                     }
                 }
             });

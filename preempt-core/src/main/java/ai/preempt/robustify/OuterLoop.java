@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import ai.preempt.attack.AttackResult;
-import ai.preempt.attack.Pgd;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
@@ -18,7 +16,7 @@ import java.util.Arrays;
 /**
  * The outer loop shared by both robustifiers (and by the reconstruction of Algorithm 3, which ascends
  * instead of descending): labels, seeding, T steps of "robust loss and first-order gradient, then one
- * optimiser update", and the optional per-image early exit of {@link FastMode} with batch compaction.
+ * optimiser update", and batch compaction after the optional per-image {@link EarlyExit} of fast mode.
  * Subclasses own the parametrisation and the update rule.
  */
 abstract class OuterLoop implements Robustifier {
@@ -28,14 +26,11 @@ abstract class OuterLoop implements Robustifier {
     protected final float direction;
     /** The loss the outer steps descend: the configuration's, or fast mode's cheaper inner attack. */
     private final RobustLoss robustLoss;
-    /** The full robust loss (K inner steps): what fast mode's exit check measures. */
-    private final RobustLoss fullLoss;
 
     OuterLoop(RobustifyConfig cfg, boolean ascend) {
         this.cfg = cfg;
         this.direction = ascend ? -1f : 1f;
-        this.fullLoss = new RobustLoss(cfg);
-        this.robustLoss = cfg.fast() == null ? fullLoss : new RobustLoss(cfg.adversary(),
+        this.robustLoss = cfg.fast() == null ? new RobustLoss(cfg) : new RobustLoss(cfg.adversary(),
                 cfg.fast().innerSteps(cfg.innerSteps()), cfg.innerStepSize(), cfg.innerStart(), cfg.samples());
     }
 
@@ -86,7 +81,7 @@ abstract class OuterLoop implements Robustifier {
             NDArray x0Active = x0.duplicate();
             NDArray y = x0.getManager().create(yArr);
             long perStep = robustLoss.passesPerImage();
-            CheckSchedule schedule = cfg.fast() == null ? null : new CheckSchedule(n, cfg.fast().checkEvery());
+            EarlyExit early = cfg.fast() == null ? null : new EarlyExit(cfg, n);
             try (State state = init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
@@ -103,8 +98,8 @@ abstract class OuterLoop implements Robustifier {
                         stepsTaken[rows[i]]++;
                     }
                     if (cfg.fast() != null && cfg.fast().checksAfter(t, cfg.outerSteps())) {
-                        boolean[] exit = check(f, state, x0Active, y, ball, rng, rows, passes, loss, finished, schedule,
-                                t);
+                        boolean[] exit = early.check(f, () -> state.image(state.param()), x0Active, y, ball, rng, rows,
+                                passes, loss, finished, t);
                         int keep = 0;
                         for (boolean e : exit) {
                             keep += e ? 0 : 1;
@@ -148,82 +143,5 @@ abstract class OuterLoop implements Robustifier {
             }
             return new RobustifyResult(xs, yArr, loss, passes, stepsTaken);
         });
-    }
-
-    /**
-     * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
-     * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
-     * PGD-K with restarts and its robust loss measured afresh; those that pass are stored in {@code finished}.
-     *
-     * @return per active image: exits now
-     */
-    private boolean[] check(Classifier f, State state, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
-            long[] passes, float[] loss, NDArray[] finished, CheckSchedule schedule, int t) {
-        FastMode fm = cfg.fast();
-        boolean[] exit = new boolean[rows.length];
-        int[] cand = java.util.stream.IntStream.range(0, rows.length)
-                .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
-        if (cand.length == 0) {
-            return exit;
-        }
-        return Scopes.keepAll(() -> {
-            NDArray xc = Rows.select(state.image(state.param()), cand);
-            NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
-            NDArray yc = Rows.select(y, cand);
-            AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
-                    .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                    .optSeed(rng.nextLong()).build().perturb(f, q, yc);
-            long lossSeed = rng.nextLong();
-            // the fresh robust loss only for the images the attack did not fool
-            int[] survivors = java.util.stream.IntStream.range(0, cand.length).filter(j -> !a.success()[j]).toArray();
-            float[] checkLoss = new float[cand.length];
-            if (survivors.length > 0) {
-                float[] l = fullLoss.value(f, Rows.select(q, survivors), Rows.select(yc, survivors), lossSeed);
-                for (int s = 0; s < survivors.length; s++) {
-                    checkLoss[survivors[s]] = l[s];
-                }
-            }
-            for (int j = 0; j < cand.length; j++) {
-                int i = cand[j];
-                // PGD stops restarting once an image is fooled; count the worst case
-                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps()
-                        + (a.success()[j] ? 0 : fullLoss.passesPerImage());
-                exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
-                if (exit[i]) {
-                    loss[rows[i]] = checkLoss[j];
-                    finished[rows[i]] = q.get(j).expandDims(0);
-                    ai.djl.ndarray.NDScope.unregister(finished[rows[i]]);
-                } else {
-                    schedule.failed(rows[i], t);
-                }
-            }
-            return exit;
-        });
-    }
-
-    /**
-     * Per-image back-off of fast mode's checks: an image that failed a check waits 2, then 4 check periods
-     * (at most) before it is checked again, so an image hovering at the threshold does not pay for a
-     * futile attack at every period.
-     */
-    private static final class CheckSchedule {
-        private final int period;
-        private final int[] failures;
-        private final int[] notBefore;
-
-        CheckSchedule(int n, int period) {
-            this.period = period;
-            this.failures = new int[n];
-            this.notBefore = new int[n];
-        }
-
-        boolean due(int image, int t) {
-            return t >= notBefore[image];
-        }
-
-        void failed(int image, int t) {
-            failures[image]++;
-            notBefore[image] = t + period * (1 << Math.min(failures[image], 2));
-        }
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import ai.preempt.attack.AttackResult;
 import ai.preempt.attack.Pgd;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
@@ -241,26 +240,18 @@ public final class Trainer {
                     clean += ok ? 1 : 0;
                 }
                 if (pgd != null) {
-                    rob += robustCount(pgd.perturb(model, x, y), okArr);
+                    rob += pgd.perturb(model, x, y).robustCount(okArr);
                 }
                 if (preempt) {
                     NDArray moved = points.towardRobust(model, x, pred, rng);
                     boolean[] okMoved = model.predict(moved).eq(y).toBooleanArray();
-                    robPreempt += robustCount(pgd.perturb(model, moved, y), okMoved);
+                    robPreempt += pgd.perturb(model, moved, y).robustCount(okMoved);
                 }
             }
         }
         double n = val.size();
         return preempt ? new double[] {clean / n, rob / n, robPreempt / n}
                 : robust ? new double[] {clean / n, rob / n} : new double[] {clean / n};
-    }
-
-    private static long robustCount(AttackResult a, boolean[] correct) {
-        long k = 0;
-        for (int i = 0; i < correct.length; i++) {
-            k += correct[i] && !a.success()[i] ? 1 : 0;
-        }
-        return k;
     }
 
     private State restore(NativeClassifier model, Sgd sgd, NDManager m, Path ck) throws IOException {

@@ -1,0 +1,117 @@
+package ai.preempt.robustify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.preempt.attack.AttackResult;
+import ai.preempt.attack.Pgd;
+import ai.preempt.engine.Rng;
+import ai.preempt.engine.Rows;
+import ai.preempt.engine.Scopes;
+import ai.preempt.model.Classifier;
+import ai.preempt.threat.ThreatModel;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Fast mode's per-image exit check ({@link FastMode}): which images of the active batch are robust with a
+ * margin and may leave the outer loop. An image exits only if PGD-K with restarts fails on its 8-bit version
+ * and its full robust loss (K inner steps) there is below the threshold; the exit point is that 8-bit image.
+ */
+final class EarlyExit {
+
+    private final RobustifyConfig cfg;
+    private final FastMode fm;
+    /** The full robust loss (K inner steps): what the check measures. */
+    private final RobustLoss fullLoss;
+    private final CheckSchedule schedule;
+
+    /**
+     * @param cfg a configuration with fast mode on
+     * @param n images in the batch
+     */
+    EarlyExit(RobustifyConfig cfg, int n) {
+        this.cfg = cfg;
+        this.fm = cfg.fast();
+        this.fullLoss = new RobustLoss(cfg);
+        this.schedule = new CheckSchedule(n, fm.checkEvery());
+    }
+
+    /**
+     * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
+     * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
+     * PGD-K with restarts and its robust loss measured afresh; those that pass are stored in {@code finished}.
+     *
+     * @param xs computes the active batch's current x_s (only when some image is a candidate)
+     * @param rows position in the active batch → image index; {@code passes}, {@code loss}, {@code finished}
+     *     are per image index and updated in place
+     * @return per active image: exits now
+     */
+    boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
+            long[] passes, float[] loss, NDArray[] finished, int t) {
+        boolean[] exit = new boolean[rows.length];
+        int[] cand = IntStream.range(0, rows.length)
+                .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
+        if (cand.length == 0) {
+            return exit;
+        }
+        return Scopes.keepAll(() -> {
+            NDArray xc = Rows.select(xs.get(), cand);
+            NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
+            NDArray yc = Rows.select(y, cand);
+            AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
+                    .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
+                    .optSeed(rng.nextLong()).build().perturb(f, q, yc);
+            long lossSeed = rng.nextLong();
+            // the fresh robust loss only for the images the attack did not fool
+            int[] survivors = IntStream.range(0, cand.length).filter(j -> !a.success()[j]).toArray();
+            float[] checkLoss = new float[cand.length];
+            if (survivors.length > 0) {
+                float[] l = fullLoss.value(f, Rows.select(q, survivors), Rows.select(yc, survivors), lossSeed);
+                for (int s = 0; s < survivors.length; s++) {
+                    checkLoss[survivors[s]] = l[s];
+                }
+            }
+            for (int j = 0; j < cand.length; j++) {
+                int i = cand[j];
+                // PGD stops restarting once an image is fooled; count the worst case
+                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps()
+                        + (a.success()[j] ? 0 : fullLoss.passesPerImage());
+                exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
+                if (exit[i]) {
+                    loss[rows[i]] = checkLoss[j];
+                    finished[rows[i]] = q.get(j).expandDims(0);
+                    NDScope.unregister(finished[rows[i]]);
+                } else {
+                    schedule.failed(rows[i], t);
+                }
+            }
+            return exit;
+        });
+    }
+
+    /**
+     * Per-image back-off of fast mode's checks: an image that failed a check waits 2, then 4 check periods
+     * (at most) before it is checked again, so an image hovering at the threshold does not pay for a
+     * futile attack at every period.
+     */
+    static final class CheckSchedule {
+        private final int period;
+        private final int[] failures;
+        private final int[] notBefore;
+
+        CheckSchedule(int n, int period) {
+            this.period = period;
+            this.failures = new int[n];
+            this.notBefore = new int[n];
+        }
+
+        boolean due(int image, int t) {
+            return t >= notBefore[image];
+        }
+
+        void failed(int image, int t) {
+            failures[image]++;
+            notBefore[image] = t + period * (1 << Math.min(failures[image], 2));
+        }
+    }
+}
