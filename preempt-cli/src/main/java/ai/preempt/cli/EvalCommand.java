@@ -50,6 +50,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the table and per-image results here.")
     Path json;
 
+    @Option(names = "--state", paramLabel = "FILE", description = "Save every finished batch here; if the file "
+            + "exists, resume from it (long runs survive interruption and end with the same report).")
+    Path state;
+
     @Option(names = "--smoothed", description = "Evaluate the Gaussian-smoothed model (Table 5): predictions are the "
             + "majority vote of 50 noisy samples, attacks run on the smoothed soft classifier (randomized PGD), and "
             + "robustification uses 5 samples per pass with the raw L2 step 0.005. Use --norm l2 and --attacks pgd,pgd10.")
@@ -100,7 +104,7 @@ final class EvalCommand implements Callable<Integer> {
                 config.put("smoothed_sigma", sigma);
             }
             EvalReport report = new PreemptionEvaluation(cfg, !floatImages, attackMap, !noWhiteBox).run(f, robustifyWith, data, rows,
-                    batch, config, ConsoleProgress.create());
+                    batch, config, ConsoleProgress.create(), state);
             System.out.println(report.toMarkdown(new ArrayList<>(attackMap.keySet())));
             for (EvalReport.Row r : report.rows()) {
                 if (!Double.isNaN(r.lemma1())) {

@@ -50,4 +50,36 @@ class EvalCommandTest {
         assertThat(table.toString().lines().filter(l -> l.startsWith("| ") && l.contains("Ours")).findFirst().orElseThrow())
                 .contains("–");
     }
+
+    @Test
+    void evalWithStateResumesFromTheSavedBatchesAndRejectsAnotherRunsState(@TempDir Path dir) throws Exception {
+        Path state = dir.resolve("state.json");
+        JsonNode full = eval(dir, new StringBuilder(), "--no-white-box", "--batch", "1", "--state", state.toString());
+        JsonNode saved = ModelCard.JSON.readTree(state.toFile());
+        assertThat(saved.get("batches")).hasSize(6); // 3 batches × (None, Ours)
+
+        // an interrupted run: the last batch is missing and a stored one carries a marker the run cannot compute
+        com.fasterxml.jackson.databind.node.ObjectNode edited = saved.deepCopy();
+        com.fasterxml.jackson.databind.node.ArrayNode batches = (com.fasterxml.jackson.databind.node.ArrayNode) edited
+                .get("batches");
+        batches.remove(batches.size() - 1);
+        com.fasterxml.jackson.databind.node.ObjectNode first = (com.fasterxml.jackson.databind.node.ObjectNode) batches
+                .get(0).get("images").get(0);
+        long marker = (first.get("prediction").asLong() + 1) % 10;
+        first.put("prediction", marker);
+        ModelCard.JSON.writeValue(state.toFile(), edited);
+        JsonNode resumed = eval(dir, new StringBuilder(), "--no-white-box", "--batch", "1", "--state",
+                state.toString());
+        assertThat(resumed.get("images").get(0).get("prediction").asLong()).isEqualTo(marker);
+        assertThat(resumed.get("images")).hasSize(6);
+        // the recomputed last batch equals the first run's
+        assertThat(resumed.get("images").get(5)).isEqualTo(full.get("images").get(5));
+        assertThat(ModelCard.JSON.readTree(state.toFile()).get("batches")).hasSize(6);
+
+        CliFixtures.Run other = CliFixtures.run("eval", "--model", dir.resolve("tiny").toString(), "--data",
+                dir.resolve("cifar").toString(), "--n", "3", "--steps", "3", "--inner-steps", "2", "--batch", "1",
+                "--no-white-box", "--state", state.toString(), "--no-progress");
+        assertThat(other.code()).isEqualTo(PreemptCli.EXIT_USAGE);
+        assertThat(other.err()).contains("belongs to another run");
+    }
 }

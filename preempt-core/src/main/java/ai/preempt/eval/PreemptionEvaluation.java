@@ -54,18 +54,6 @@ public final class PreemptionEvaluation {
         this.whiteBox = whiteBox;
     }
 
-    /** Accumulates one row. */
-    private static final class Tally {
-        int n;
-        int clean;
-        int lemma1;
-        double recErr;
-        double seconds;
-        final Map<String, Integer> grey = new LinkedHashMap<>();
-        final Map<String, Integer> white = new LinkedHashMap<>();
-        final Map<String, int[]> perBudget = new LinkedHashMap<>();
-    }
-
     /**
      * @param f the classifier
      * @param data labelled test images
@@ -88,108 +76,163 @@ public final class PreemptionEvaluation {
      */
     public EvalReport run(Classifier f, Classifier robustifyWith, LabeledImages data, List<Preemption> preemptions,
             int batch, Map<String, Object> config, Progress progress) {
+        return run(f, robustifyWith, data, preemptions, batch, config, progress, null);
+    }
+
+    /**
+     * As {@link #run(Classifier, Classifier, LabeledImages, List, int, Map, Progress)}, saving every finished
+     * (batch, preemption) to {@code stateFile} and skipping those it already holds, so that an interrupted
+     * run resumes where it stopped and ends with the same report (every random choice is seeded per batch).
+     *
+     * @param stateFile where to save and resume from; null for none
+     * @throws IllegalArgumentException when the state file belongs to another run
+     */
+    public EvalReport run(Classifier f, Classifier robustifyWith, LabeledImages data, List<Preemption> preemptions,
+            int batch, Map<String, Object> config, Progress progress, java.nio.file.Path stateFile) {
+        EvalState state = EvalState.resume(stateFile, EvalState.identity(f.name(), batch, config));
         ThreatModel threat = cfg.adversary();
         ThreatModel ball = threat.withEps(cfg.delta());
         Robustifier robustifier = Robustifier.of(cfg);
         Reconstructor reconstructor = new Reconstructor(cfg);
-        List<EvalReport.ImageRow> images = new ArrayList<>();
-        Map<Preemption, Tally> tallies = new LinkedHashMap<>();
-        preemptions.forEach(p -> tallies.put(p, new Tally()));
         progress.start("evaluate", (long) data.size() * preemptions.size());
         for (LabeledImages.Range r : data.batchRanges(batch)) {
             for (Preemption p : preemptions) {
-                Tally t = tallies.get(p);
-                PreemptEngine.run(() -> {
-                    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                        NDArray x0 = data.images(m, r.from(), r.to());
-                        NDArray y = data.labels(m, r.from(), r.to());
-                        int n = r.size();
-                        NDArray xs = x0;
-                        float[] loss = new float[n];
-                        java.util.Arrays.fill(loss, Float.NaN);
-                        if (p == Preemption.OURS) {
-                            long t0 = System.nanoTime();
-                            RobustifyResult rr = robustifier.robustify(robustifyWith, x0, null);
-                            t.seconds += (System.nanoTime() - t0) / 1e9;
-                            xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
-                            loss = rr.robustLoss();
-                        }
-                        long[] pred = f.predict(xs).toLongArray();
-                        long[] labels = y.toLongArray();
-                        Map<String, boolean[]> grey = new LinkedHashMap<>();
-                        Map<String, boolean[]> white = new LinkedHashMap<>();
-                        float[] recErr = new float[n];
-                        java.util.Arrays.fill(recErr, Float.NaN);
-                        // Algorithm 3 once per batch; every attack of Algorithm 4 starts from the same x_rec
-                        boolean adaptive = p == Preemption.OURS && whiteBox;
-                        NDArray xrec = adaptive ? reconstructor.reconstruct(robustifyWith, xs) : null;
-                        for (var a : attacks.entrySet()) {
-                            AttackResult res = a.getValue().apply(threat).perturb(f, xs, y);
-                            boolean[] ok = res.robust(AttackResult.correct(pred, labels));
-                            grey.put(a.getKey(), ok);
-                            if (p == Preemption.NONE) {
-                                white.put(a.getKey(), ok);
-                            } else if (!adaptive) {
-                                white.put(a.getKey(), null);
-                            } else {
-                                AdaptiveAttack.Result w = new AdaptiveAttack(cfg, a.getValue()).attackFrom(f, x0, xs, xrec, y);
-                                white.put(a.getKey(), w.worstCase());
-                                recErr = w.reconstructionError();
-                                int[] pb = t.perBudget.computeIfAbsent(a.getKey(), k -> new int[AdaptiveAttack.FRACTIONS.length]);
-                                for (int b = 0; b < pb.length; b++) {
-                                    for (boolean v : w.robustPerBudget()[b]) {
-                                        pb[b] += v ? 1 : 0;
-                                    }
-                                }
-                            }
-                        }
-                        for (int i = 0; i < n; i++) {
-                            Map<String, Boolean> g = new LinkedHashMap<>();
-                            Map<String, Boolean> wb = new LinkedHashMap<>();
-                            for (String a : attacks.keySet()) {
-                                g.put(a, grey.get(a)[i]);
-                                t.grey.merge(a, grey.get(a)[i] ? 1 : 0, Integer::sum);
-                                if (white.get(a) != null) {
-                                    wb.put(a, white.get(a)[i]);
-                                    t.white.merge(a, white.get(a)[i] ? 1 : 0, Integer::sum);
-                                }
-                            }
-                            t.n++;
-                            t.clean += pred[i] == labels[i] ? 1 : 0;
-                            t.lemma1 += loss[i] <= Math.log(2) ? 1 : 0;
-                            t.recErr += Float.isNaN(recErr[i]) ? 0 : recErr[i];
-                            images.add(new EvalReport.ImageRow(data.index(r.from() + i), (int) labels[i], p.title(),
-                                    pred[i], loss[i], g, wb, recErr[i]));
-                        }
-                    }
-                });
-                progress.advance(r.size(), p.title() + " clean " + String.format("%.3f", (double) t.clean / t.n));
+                EvalState.BatchResult done = state.find(p.title(), r.from());
+                if (done == null) {
+                    done = PreemptEngine.call(() -> evaluateBatch(f, robustifyWith, data, r, p, robustifier,
+                            reconstructor, threat, ball));
+                    state = state.with(done);
+                    state.save(stateFile);
+                }
+                long clean = done.images().stream().filter(i -> i.prediction() == i.label()).count();
+                progress.advance(r.size(), p.title() + " batch clean " + String.format("%.3f",
+                        (double) clean / r.size()));
             }
         }
         progress.finish();
+        List<EvalReport.ImageRow> images = new ArrayList<>();
         List<EvalReport.Row> rows = new ArrayList<>();
-        for (var e : tallies.entrySet()) {
-            Tally t = e.getValue();
-            boolean ours = e.getKey() == Preemption.OURS;
-            Map<String, Double> grey = new LinkedHashMap<>();
-            Map<String, Double> white = new LinkedHashMap<>();
-            Map<String, double[]> perBudget = new LinkedHashMap<>();
-            for (String a : attacks.keySet()) {
-                grey.put(a, t.grey.getOrDefault(a, 0) / (double) t.n);
-                white.put(a, t.white.containsKey(a) ? t.white.get(a) / (double) t.n : Double.NaN);
-                int[] pb = t.perBudget.get(a);
-                if (pb != null) {
-                    double[] acc = new double[pb.length];
-                    for (int b = 0; b < pb.length; b++) {
-                        acc[b] = pb[b] / (double) t.n;
-                    }
-                    perBudget.put(a, acc);
-                }
-            }
-            rows.add(new EvalReport.Row(f.name(), e.getKey().title(), t.n, t.clean / (double) t.n, grey, white, perBudget,
-                    ours ? t.lemma1 / (double) t.n : Double.NaN, ours && whiteBox ? t.recErr / t.n : Double.NaN,
-                    ours ? t.seconds / t.n : 0));
+        for (Preemption p : preemptions) {
+            List<EvalState.BatchResult> parts = state.batches().stream()
+                    .filter(b -> b.preemption().equals(p.title())).toList();
+            parts.forEach(b -> images.addAll(b.images()));
+            rows.add(row(f.name(), p, parts));
         }
         return new EvalReport(config, rows, images);
+    }
+
+    /** Robustifies (for Ours), attacks and judges one batch under one preemption. */
+    private EvalState.BatchResult evaluateBatch(Classifier f, Classifier robustifyWith, LabeledImages data,
+            LabeledImages.Range r, Preemption p, Robustifier robustifier, Reconstructor reconstructor,
+            ThreatModel threat, ThreatModel ball) {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x0 = data.images(m, r.from(), r.to());
+            NDArray y = data.labels(m, r.from(), r.to());
+            int n = r.size();
+            NDArray xs = x0;
+            float[] loss = new float[n];
+            java.util.Arrays.fill(loss, Float.NaN);
+            double seconds = 0;
+            if (p == Preemption.OURS) {
+                long t0 = System.nanoTime();
+                RobustifyResult rr = robustifier.robustify(robustifyWith, x0, null);
+                seconds = (System.nanoTime() - t0) / 1e9;
+                xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
+                loss = rr.robustLoss();
+            }
+            long[] pred = f.predict(xs).toLongArray();
+            long[] labels = y.toLongArray();
+            Map<String, boolean[]> grey = new LinkedHashMap<>();
+            Map<String, boolean[]> white = new LinkedHashMap<>();
+            Map<String, int[]> perBudget = new LinkedHashMap<>();
+            float[] recErr = new float[n];
+            java.util.Arrays.fill(recErr, Float.NaN);
+            // Algorithm 3 once per batch; every attack of Algorithm 4 starts from the same x_rec
+            boolean adaptive = p == Preemption.OURS && whiteBox;
+            NDArray xrec = adaptive ? reconstructor.reconstruct(robustifyWith, xs) : null;
+            for (var a : attacks.entrySet()) {
+                AttackResult res = a.getValue().apply(threat).perturb(f, xs, y);
+                boolean[] ok = res.robust(AttackResult.correct(pred, labels));
+                grey.put(a.getKey(), ok);
+                if (p == Preemption.NONE) {
+                    white.put(a.getKey(), ok);
+                } else if (!adaptive) {
+                    white.put(a.getKey(), null);
+                } else {
+                    AdaptiveAttack.Result w = new AdaptiveAttack(cfg, a.getValue()).attackFrom(f, x0, xs, xrec, y);
+                    white.put(a.getKey(), w.worstCase());
+                    recErr = w.reconstructionError();
+                    int[] pb = new int[AdaptiveAttack.FRACTIONS.length];
+                    for (int b = 0; b < pb.length; b++) {
+                        for (boolean v : w.robustPerBudget()[b]) {
+                            pb[b] += v ? 1 : 0;
+                        }
+                    }
+                    perBudget.put(a.getKey(), pb);
+                }
+            }
+            List<EvalReport.ImageRow> rows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Map<String, Boolean> g = new LinkedHashMap<>();
+                Map<String, Boolean> wb = new LinkedHashMap<>();
+                for (String a : attacks.keySet()) {
+                    g.put(a, grey.get(a)[i]);
+                    if (white.get(a) != null) {
+                        wb.put(a, white.get(a)[i]);
+                    }
+                }
+                rows.add(new EvalReport.ImageRow(data.index(r.from() + i), (int) labels[i], p.title(), pred[i],
+                        loss[i], g, wb, recErr[i]));
+            }
+            return new EvalState.BatchResult(p.title(), r.from(), seconds, perBudget, rows);
+        }
+    }
+
+    /** One table row from the row's batches. */
+    private EvalReport.Row row(String model, Preemption p, List<EvalState.BatchResult> parts) {
+        boolean ours = p == Preemption.OURS;
+        int n = 0;
+        int clean = 0;
+        int lemma1 = 0;
+        double recErr = 0;
+        double seconds = 0;
+        Map<String, Integer> grey = new LinkedHashMap<>();
+        Map<String, Integer> white = new LinkedHashMap<>();
+        Map<String, int[]> perBudget = new LinkedHashMap<>();
+        for (EvalState.BatchResult b : parts) {
+            seconds += b.seconds();
+            b.perBudget().forEach((a, pb) -> {
+                int[] sum = perBudget.computeIfAbsent(a, k -> new int[pb.length]);
+                for (int i = 0; i < pb.length; i++) {
+                    sum[i] += pb[i];
+                }
+            });
+            for (EvalReport.ImageRow i : b.images()) {
+                n++;
+                clean += i.prediction() == i.label() ? 1 : 0;
+                lemma1 += i.robustLoss() <= Math.log(2) ? 1 : 0;
+                recErr += Double.isNaN(i.reconstructionError()) ? 0 : i.reconstructionError();
+                i.greyBoxRobust().forEach((a, v) -> grey.merge(a, v ? 1 : 0, Integer::sum));
+                i.whiteBoxRobust().forEach((a, v) -> white.merge(a, v ? 1 : 0, Integer::sum));
+            }
+        }
+        Map<String, Double> greyAcc = new LinkedHashMap<>();
+        Map<String, Double> whiteAcc = new LinkedHashMap<>();
+        Map<String, double[]> perBudgetAcc = new LinkedHashMap<>();
+        for (String a : attacks.keySet()) {
+            greyAcc.put(a, grey.getOrDefault(a, 0) / (double) n);
+            whiteAcc.put(a, white.containsKey(a) ? white.get(a) / (double) n : Double.NaN);
+            int[] pb = perBudget.get(a);
+            if (pb != null) {
+                double[] acc = new double[pb.length];
+                for (int b = 0; b < pb.length; b++) {
+                    acc[b] = pb[b] / (double) n;
+                }
+                perBudgetAcc.put(a, acc);
+            }
+        }
+        return new EvalReport.Row(model, p.title(), n, clean / (double) n, greyAcc, whiteAcc, perBudgetAcc,
+                ours ? lemma1 / (double) n : Double.NaN, ours && whiteBox ? recErr / n : Double.NaN,
+                ours ? seconds / n : 0);
     }
 }
