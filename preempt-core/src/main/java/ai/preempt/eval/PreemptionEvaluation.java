@@ -135,7 +135,10 @@ public final class PreemptionEvaluation {
             double seconds = 0;
             if (p == Preemption.OURS) {
                 long t0 = System.nanoTime();
-                RobustifyResult rr = robustifier.robustify(robustifyWith, x0, null);
+                // the labels are the evaluated classifier's prediction (for smoothed models: the 50-sample vote,
+                // not a vote of the 5 samples robustification optimises with)
+                RobustifyResult rr = robustifier.robustify(robustifyWith, x0, f == robustifyWith ? null
+                        : f.predict(x0));
                 seconds = (System.nanoTime() - t0) / 1e9;
                 xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
                 loss = rr.robustLoss();

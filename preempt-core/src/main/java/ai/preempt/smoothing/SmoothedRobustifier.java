@@ -13,11 +13,18 @@ import ai.preempt.threat.Norm;
 /**
  * Robustification of a smoothed classifier (Section 3.6): Algorithm 1 with the smoothed soft classifier G
  * (mean softmax over m Gaussian samples, m = 5) in place of f, the reference's raw L2 step with β = 0.005,
- * and the labels of the smoothed prediction (majority vote). Results are rounded to 8 bits inside B_δ.
+ * and the labels of the smoothed prediction g(x): the majority vote of {@value #LABEL_SAMPLES} noisy samples, as
+ * the reference's smoothed classifier predicts. (A vote of the optimisation's 5 samples would pick a wrong label
+ * for many images whose top class is not dominant, and robustification would then push them away from it.)
+ * Results are rounded to 8 bits inside B_δ.
  */
 public final class SmoothedRobustifier {
 
+    /** Noise samples of the smoothed prediction that chooses the labels. */
+    public static final int LABEL_SAMPLES = 50;
+
     private final SoftSmoothedClassifier soft;
+    private final SoftSmoothedClassifier labeller;
     private final RobustifyConfig cfg;
 
     /**
@@ -31,6 +38,8 @@ public final class SmoothedRobustifier {
     public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed) {
         this.soft = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(samples).optSeed(seed)
                 .build();
+        this.labeller = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(LABEL_SAMPLES)
+                .optSeed(seed).build();
         this.cfg = RobustifyConfig.builder(Norm.L2, eps).optOuterSteps(outerSteps).optL2Step(L2Step.RAW).optLr(0.005)
                 .optSeed(seed).build();
     }
@@ -43,7 +52,7 @@ public final class SmoothedRobustifier {
     /** @return the robustified, 8-bit images of the batch {@code x0} (on the 8-bit grid) */
     public NDArray robustify(NDArray x0) {
         return PreemptEngine.call(() -> Scopes.keep(() -> {
-            NDArray labels = soft.predict(x0);
+            NDArray labels = labeller.predict(x0);
             NDArray xs = Robustifier.of(cfg).robustify(soft, x0, labels).images();
             return Quantizer.quantize(x0, xs, cfg.adversary().withEps(cfg.delta()));
         }));
