@@ -5,6 +5,7 @@ import ai.preempt.eval.CertifiedAccuracyPlot;
 import ai.preempt.eval.Certification;
 import ai.preempt.eval.CertifyReport;
 import ai.preempt.model.Classifier;
+import ai.preempt.robustify.L2Step;
 import ai.preempt.smoothing.SmoothedClassifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ final class CertifyCommand implements Callable<Integer> {
 
     @Option(names = "--preempt", defaultValue = "none",
             description = "none, ours, or none,ours: certify the originals and/or their robustified versions "
-                    + "(Algorithm 1 on the smoothed soft classifier, L2, raw step 0.005, 5 samples) (default: ${DEFAULT-VALUE}).")
+                    + "(Algorithm 1 on the smoothed soft classifier, L2, 5 samples; see --l2-step) (default: ${DEFAULT-VALUE}).")
     String preempt;
 
     @Option(names = "--eps", defaultValue = "0.5", description = "L2 budget of robustification, delta = eps (default: ${DEFAULT-VALUE}).")
@@ -55,6 +56,13 @@ final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "100", description = "Outer steps T of robustification (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--l2-step", defaultValue = "raw", description = "L2 step rule of robustification: raw (the "
+            + "paper's, --lr 0.005) or normalized (scale-free, --lr 0.1 of delta per step) (default: ${DEFAULT-VALUE}).")
+    String l2Step;
+
+    @Option(names = "--lr", description = "Learning rate of robustification (default: 0.005 for raw, 0.1 for normalized).")
+    Double lr;
+
     @Override
     public Integer call() throws Exception {
         SmoothedClassifier.Builder b = smoothing.builder(seed);
@@ -62,6 +70,10 @@ final class CertifyCommand implements Callable<Integer> {
             if (!(r >= 0)) {
                 throw new IllegalArgumentException("--radii must be non-negative numbers, got " + r);
             }
+        }
+        L2Step step = L2Step.parse(l2Step);
+        if (lr != null && !(lr > 0)) {
+            throw new IllegalArgumentException("--lr must be positive, got " + lr);
         }
         LabeledImages data = dataOptions.testSubset(n, seed);
         try (Classifier f = modelOption.load()) {
@@ -76,12 +88,15 @@ final class CertifyCommand implements Callable<Integer> {
             config.put("n", data.size());
             config.put("subset_seed", seed);
             config.put("seed", seed);
+            config.put("l2_step", step.name().toLowerCase(Locale.ROOT));
             Map<String, CertifyReport> reports = new LinkedHashMap<>();
             for (String p : preempt.split(",")) {
                 String mode = p.trim().toLowerCase(Locale.ROOT);
                 java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> transform = switch (mode) {
                     case "none" -> java.util.function.UnaryOperator.identity();
-                    case "ours" -> new ai.preempt.smoothing.SmoothedRobustifier(f, g.sigma(), eps, steps, 5, seed)::robustify;
+                    case "ours" -> new ai.preempt.smoothing.SmoothedRobustifier(f, g.sigma(), eps, steps, 5, seed, step,
+                            lr != null ? lr : step == L2Step.RAW ? ai.preempt.smoothing.SmoothedRobustifier.RAW_LR : 0.1)
+                            ::robustify;
                     default -> throw new IllegalArgumentException("--preempt takes none and ours, got " + p);
                 };
                 Map<String, Object> cfg = new LinkedHashMap<>(config);

@@ -23,6 +23,9 @@ public final class SmoothedRobustifier {
     /** Noise samples of the smoothed prediction that chooses the labels. */
     public static final int LABEL_SAMPLES = 50;
 
+    /** The paper's raw-step learning rate for smoothed classifiers. */
+    public static final double RAW_LR = 0.005;
+
     private final SoftSmoothedClassifier soft;
     private final SoftSmoothedClassifier labeller;
     private final RobustifyConfig cfg;
@@ -36,11 +39,22 @@ public final class SmoothedRobustifier {
      * @param seed seeds noise and random starts
      */
     public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed) {
+        this(base, sigma, eps, outerSteps, samples, seed, L2Step.RAW, RAW_LR);
+    }
+
+    /**
+     * As {@link #SmoothedRobustifier(Classifier, double, double, int, int, long)} with another L2 step rule.
+     *
+     * @param step the L2 update: {@link L2Step#RAW} (the paper's) or {@link L2Step#NORMALIZED} (scale-free)
+     * @param lr its learning rate β (raw: 0.005 in the paper; normalized: the fraction of δ per step)
+     */
+    public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed,
+            L2Step step, double lr) {
         this.soft = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(samples).optSeed(seed)
                 .build();
         this.labeller = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(LABEL_SAMPLES)
                 .optSeed(seed).build();
-        this.cfg = RobustifyConfig.builder(Norm.L2, eps).optOuterSteps(outerSteps).optL2Step(L2Step.RAW).optLr(0.005)
+        this.cfg = RobustifyConfig.builder(Norm.L2, eps).optOuterSteps(outerSteps).optL2Step(step).optLr(lr)
                 .optSeed(seed).build();
     }
 
