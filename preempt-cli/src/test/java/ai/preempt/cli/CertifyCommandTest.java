@@ -15,7 +15,7 @@ class CertifyCommandTest {
 
     @ParameterizedTest
     @CsvSource({"--sigma, 0, --sigma", "--sigma, -0.25, --sigma", "--samples, 0, --samples", "--n0, 200000, --n0",
-            "--alpha, 1.5, --alpha"})
+            "--alpha, 1.5, --alpha", "--l2-step, bogus, --l2-step", "--lr, 0, --lr"})
     void badSmoothingSettingsExitWithCode2AndOneSentence(String option, String value, String named) {
         CliFixtures.Run r = CliFixtures.run("certify", "--model", "no-such-model", "--data", "/no/such/dir", option,
                 value);
