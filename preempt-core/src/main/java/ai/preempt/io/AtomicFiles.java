@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes files so that readers never see a partial one: the content goes to a temporary file in the
  * same directory, is flushed to disk, and is then moved over the target in one step. On any failure
- * (including a full disk) the temporary file is removed and the target is left as it was.
+ * (including a full disk) the temporary file is removed and the target is left as it was. A new file gets
+ * the usual rw-r--r-- (not the temporary file's owner-only mode); a replaced one keeps its mode.
  */
 public final class AtomicFiles {
 
@@ -50,6 +51,7 @@ public final class AtomicFiles {
                 out.flush();
                 raw.getChannel().force(true);
             }
+            setPermissions(tmp, abs);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -58,6 +60,17 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    private static void setPermissions(Path tmp, Path target) throws IOException {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                    ? Files.getPosixFilePermissions(target)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, perms);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the default mode stays
         }
     }
 

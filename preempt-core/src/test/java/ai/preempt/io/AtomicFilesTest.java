@@ -38,4 +38,19 @@ class AtomicFilesTest {
         });
         assertThat(Files.readString(target)).isEqualTo("{}");
     }
+
+    @Test
+    void aNewFileIsReadableByOthersAndAReplacedOneKeepsItsMode() throws IOException {
+        Path fresh = tmp.resolve("report.json");
+        AtomicFiles.writeString(fresh, "{}");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+                .isEqualTo("rw-r--r--");
+        Path kept = tmp.resolve("private.json");
+        Files.writeString(kept, "old");
+        Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        AtomicFiles.writeString(kept, "new");
+        assertThat(Files.readString(kept)).isEqualTo("new");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)))
+                .isEqualTo("rw-------");
+    }
 }
