@@ -56,7 +56,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--smoothed", description = "Evaluate the Gaussian-smoothed model (Table 5): predictions are the "
             + "majority vote of 50 noisy samples, attacks run on the smoothed soft classifier (randomized PGD), and "
-            + "robustification uses 5 samples per pass with the raw L2 step 0.005. Use --norm l2 and --attacks pgd,pgd10.")
+            + "robustification uses 5 samples per pass with the raw L2 step 0.005 (unless --l2-step is given). Use --norm l2 "
+            + "and --attacks pgd,pgd10.")
     boolean smoothed;
 
     @Option(names = "--sigma", defaultValue = "0.1", description = "Noise level with --smoothed (default: ${DEFAULT-VALUE}).")
@@ -77,8 +78,10 @@ final class EvalCommand implements Callable<Integer> {
             if (cfg.norm() != ai.preempt.threat.Norm.L2 || !(sigma > 0)) {
                 throw new IllegalArgumentException("--smoothed needs --norm l2 and a positive --sigma");
             }
-            cfg = cfg.toBuilder().optL2Step(ai.preempt.robustify.L2Step.RAW)
-                    .optLr(robustifyOptions.lr != null ? robustifyOptions.lr : 0.005).build();
+            if (!robustifyOptions.l2StepGiven()) {
+                cfg = cfg.toBuilder().optL2Step(ai.preempt.robustify.L2Step.RAW).optLr(robustifyOptions.lr != null
+                        ? robustifyOptions.lr : ai.preempt.smoothing.SmoothedRobustifier.RAW_LR).build();
+            }
         }
         var attackMap = AttackNames.parse(attacks, robustifyOptions.seed);
         List<Preemption> rows = new ArrayList<>();

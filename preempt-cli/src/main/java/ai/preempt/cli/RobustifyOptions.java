@@ -36,9 +36,15 @@ final class RobustifyOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--l2-step", defaultValue = "normalized",
-            description = "L2 step rule: normalized (scale-free, default) or raw (the reference's, use with --lr 0.001).")
+    @Option(names = "--l2-step",
+            description = "L2 step rule: normalized (scale-free, the default) or raw (the reference's, use with --lr 0.001; "
+                    + "eval --smoothed defaults to raw with --lr 0.005, the paper's setting for smoothed classifiers).")
     String l2Step;
+
+    /** @return whether --l2-step was given */
+    boolean l2StepGiven() {
+        return l2Step != null;
+    }
 
     @Option(names = "--fast", description = "Per-image early exit: after the first and every 5th outer step attack the "
             + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below log(2)/2 are "
@@ -76,7 +82,7 @@ final class RobustifyOptions {
             case "original" -> RandomStart.NONE;
             default -> throw new IllegalArgumentException("--start must be random or original, got " + start);
         });
-        b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step));
+        b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step == null ? "normalized" : l2Step));
         if (fastMode) {
             ai.preempt.robustify.FastMode d = ai.preempt.robustify.FastMode.DEFAULT;
             b.optFast(new ai.preempt.robustify.FastMode(d.checkEvery(), d.restarts(), d.lossThreshold(), fastInnerSteps));
