@@ -1,10 +1,5 @@
 package ai.preempt.eval;
 
-import ai.preempt.io.AtomicFiles;
-import ai.preempt.model.ModelCard;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +63,9 @@ public record AutoAttackState(String model, String attack, int batch, String dat
      * @throws IllegalArgumentException when the file records a different run
      */
     public static AutoAttackState resume(Path file, AutoAttackState fresh) {
-        if (file == null || !Files.isRegularFile(file)) {
+        AutoAttackState s = StateFiles.read(file, AutoAttackState.class);
+        if (s == null) {
             return fresh;
-        }
-        AutoAttackState s;
-        try {
-            s = ModelCard.JSON.readValue(file.toFile(), AutoAttackState.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the state file " + file + ": " + e.getMessage(), e);
         }
         if (!s.model().equals(fresh.model()) || !s.attack().equals(fresh.attack()) || s.batch() != fresh.batch()
                 || !s.components().equals(fresh.components()) || !String.valueOf(s.data()).equals(fresh.data())) {
@@ -89,14 +79,7 @@ public record AutoAttackState(String model, String attack, int batch, String dat
 
     /** Writes the state atomically; does nothing when {@code file} is null. */
     public void save(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            AtomicFiles.write(file, out -> ModelCard.JSON.writeValue(out, this));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the state file " + file, e);
-        }
+        StateFiles.save(file, this);
     }
 
     /** @return the images map (mutable; the evaluation updates it in place) */

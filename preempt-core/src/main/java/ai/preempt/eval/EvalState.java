@@ -1,11 +1,7 @@
 package ai.preempt.eval;
 
-import ai.preempt.io.AtomicFiles;
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,14 +45,9 @@ public record EvalState(String run, List<BatchResult> batches) {
      * @throws IllegalArgumentException when the file is unreadable or records another run
      */
     public static EvalState resume(Path file, String run) {
-        if (file == null || !Files.isRegularFile(file)) {
+        EvalState s = StateFiles.read(file, EvalState.class);
+        if (s == null) {
             return new EvalState(run, List.of());
-        }
-        EvalState s;
-        try {
-            s = ModelCard.JSON.readValue(file.toFile(), EvalState.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the state file " + file + ": " + e.getMessage(), e);
         }
         if (!run.equals(s.run())) {
             throw new IllegalArgumentException("the state file " + file + " belongs to another run (" + s.run()
@@ -80,13 +71,6 @@ public record EvalState(String run, List<BatchResult> batches) {
 
     /** Writes the state atomically; does nothing when {@code file} is null. */
     public void save(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            AtomicFiles.write(file, out -> ModelCard.JSON.writeValue(out, this));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the state file " + file, e);
-        }
+        StateFiles.save(file, this);
     }
 }
