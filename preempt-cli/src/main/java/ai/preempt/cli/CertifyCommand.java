@@ -95,7 +95,7 @@ final class CertifyCommand implements Callable<Integer> {
                 java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> transform = switch (mode) {
                     case "none" -> java.util.function.UnaryOperator.identity();
                     case "ours" -> new ai.preempt.smoothing.SmoothedRobustifier(f, g.sigma(), eps, steps, 5, seed, step,
-                            lr != null ? lr : step == L2Step.RAW ? ai.preempt.smoothing.SmoothedRobustifier.RAW_LR : 0.1)
+                            lr != null ? lr : ai.preempt.smoothing.SmoothedRobustifier.defaultLr(step))
                             ::robustify;
                     default -> throw new IllegalArgumentException("--preempt takes none and ours, got " + p);
                 };

@@ -78,10 +78,11 @@ final class EvalCommand implements Callable<Integer> {
             if (cfg.norm() != ai.preempt.threat.Norm.L2 || !(sigma > 0)) {
                 throw new IllegalArgumentException("--smoothed needs --norm l2 and a positive --sigma");
             }
-            if (!robustifyOptions.l2StepGiven()) {
-                cfg = cfg.toBuilder().optL2Step(ai.preempt.robustify.L2Step.RAW).optLr(robustifyOptions.lr != null
-                        ? robustifyOptions.lr : ai.preempt.smoothing.SmoothedRobustifier.RAW_LR).build();
-            }
+            // the paper's raw step unless --l2-step is given, with the smoothed classifiers' learning rate
+            ai.preempt.robustify.L2Step step = robustifyOptions.l2StepGiven() ? cfg.l2Step()
+                    : ai.preempt.robustify.L2Step.RAW;
+            cfg = cfg.toBuilder().optL2Step(step).optLr(robustifyOptions.lr != null ? robustifyOptions.lr
+                    : ai.preempt.smoothing.SmoothedRobustifier.defaultLr(step)).build();
         }
         var attackMap = AttackNames.parse(attacks, robustifyOptions.seed);
         List<Preemption> rows = new ArrayList<>();

@@ -40,8 +40,13 @@ public record AttackResult(NDArray adversarial, boolean[] success, long[] predic
 
     /** @return how many images are {@link #robust(boolean[]) robust} */
     public int robustCount(boolean[] correct) {
+        return count(robust(correct));
+    }
+
+    /** @return how many entries are true */
+    public static int count(boolean[] flags) {
         int k = 0;
-        for (boolean b : robust(correct)) {
+        for (boolean b : flags) {
             k += b ? 1 : 0;
         }
         return k;

@@ -97,9 +97,7 @@ public final class RobustifyBenchmark {
                     long[] pred = f.predict(xs).toLongArray();
                     long[] labels = y.toLongArray();
                     boolean[] correct = AttackResult.correct(pred, labels);
-                    for (boolean c : correct) {
-                        clean[0] += c ? 1 : 0;
-                    }
+                    clean[0] += AttackResult.count(correct);
                     for (var e : attacks.entrySet()) {
                         robust.merge(e.getKey(), e.getValue().perturb(f, xs, y).robustCount(correct), Integer::sum);
                     }

@@ -58,6 +58,14 @@ public final class SmoothedRobustifier {
                 .optSeed(seed).build();
     }
 
+    /**
+     * @return the learning rate of a step rule for smoothed classifiers: the paper's {@value #RAW_LR} for the raw
+     *     step (not the 0.001 of plain classifiers), and the plain default for the scale-free step
+     */
+    public static double defaultLr(L2Step step) {
+        return step == L2Step.RAW ? RAW_LR : RobustifyConfig.builder(Norm.L2, 1).optL2Step(step).build().lr();
+    }
+
     /** @return the robustification settings */
     public RobustifyConfig config() {
         return cfg;

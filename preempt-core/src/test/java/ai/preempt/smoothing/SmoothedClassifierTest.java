@@ -107,6 +107,29 @@ class SmoothedClassifierTest {
     }
 
     @Test
+    void votesDrawnAheadOnTheNoiseThreadEqualVotesOfNoiseDrawnInlineChunkByChunk() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(1)) {
+                NDArray x = new Rng(4).uniform(m, new Shape(2, 3, 32, 32), 0, 1);
+                int samples = 70;
+                int batch = 40; // 20 copies of each image per pass: chunks of 20, 20, 20, 10
+                long[][] pipelined = Noise.counts(f, x, 0.5, samples, batch, new Rng(11));
+                long[][] inline = new long[2][f.numClasses()];
+                Rng rng = new Rng(11);
+                for (int done = 0; done < samples; done += 20) {
+                    long[] labels = f.predict(Noise.noisy(x, Math.min(20, samples - done), 0.5, rng, null))
+                            .toLongArray();
+                    for (int j = 0; j < labels.length; j++) {
+                        inline[j % 2][(int) labels[j]]++;
+                    }
+                }
+                assertThat(pipelined).isEqualTo(inline);
+                assertThat(pipelined[0]).matches(c -> java.util.Arrays.stream(c).sum() == samples);
+            }
+        });
+    }
+
+    @Test
     void badSettingsAreRejectedWithOneSentenceNamingTheOption() {
         assertThatThrownBy(() -> SmoothedClassifier.builder().setSigma(0).validate())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--sigma");
