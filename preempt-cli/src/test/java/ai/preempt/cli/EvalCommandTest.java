@@ -52,6 +52,34 @@ class EvalCommandTest {
     }
 
     @Test
+    void smoothedEvalUsesThePapersRawStepUnlessAStepIsGivenAndNeedsL2(@TempDir Path dir) throws Exception {
+        StringBuilder table = new StringBuilder();
+        JsonNode paper = eval(dir, table, "--smoothed", "--sigma", "0.25", "--norm", "l2");
+        JsonNode cfg = paper.get("config");
+        assertThat(cfg.get("smoothed_sigma").asDouble()).isEqualTo(0.25);
+        assertThat(cfg.get("robustify").get("l2_step").asText()).isEqualToIgnoringCase("raw");
+        assertThat(cfg.get("robustify").get("lr").asDouble()).isEqualTo(0.005);
+        JsonNode ours = paper.get("rows").get(1);
+        assertThat(ours.get("grey_box").get("pgd").isNumber()).isTrue();
+        assertThat(ours.get("white_box").get("pgd").isNumber()).isTrue();
+        assertThat(table.toString()).contains("| Ours |");
+
+        JsonNode raw = eval(dir, new StringBuilder(), "--smoothed", "--sigma", "0.25", "--norm", "l2",
+                "--l2-step", "raw", "--no-white-box");
+        assertThat(raw.get("config").get("robustify").get("lr").asDouble()).isEqualTo(0.005);
+        JsonNode normalized = eval(dir, new StringBuilder(), "--smoothed", "--sigma", "0.25", "--norm", "l2",
+                "--l2-step", "normalized", "--no-white-box");
+        assertThat(normalized.get("config").get("robustify").get("l2_step").asText()).isEqualToIgnoringCase("normalized");
+        assertThat(normalized.get("config").get("robustify").get("lr").asDouble())
+                .isEqualTo(ai.preempt.smoothing.SmoothedRobustifier.defaultLr(ai.preempt.robustify.L2Step.NORMALIZED));
+
+        CliFixtures.Run linf = CliFixtures.run("eval", "--smoothed", "--model", dir.resolve("tiny").toString(),
+                "--data", dir.resolve("cifar").toString(), "--n", "3", "--no-progress");
+        assertThat(linf.code()).isEqualTo(PreemptCli.EXIT_USAGE);
+        assertThat(linf.err()).contains("--smoothed needs --norm l2");
+    }
+
+    @Test
     void evalWithStateResumesFromTheSavedBatchesAndRejectsAnotherRunsState(@TempDir Path dir) throws Exception {
         Path state = dir.resolve("state.json");
         JsonNode full = eval(dir, new StringBuilder(), "--no-white-box", "--batch", "1", "--state", state.toString());
