@@ -113,8 +113,10 @@ final class EvalCommand implements Callable<Integer> {
             for (EvalReport.Row r : report.rows()) {
                 if (!Double.isNaN(r.lemma1())) {
                     System.out.printf(java.util.Locale.ROOT,
-                            "%s/%s: Lemma 1 met by %.1f%% of images; mean reconstruction error %.4f; %.2f s per image%n",
-                            r.model(), r.preemption(), 100 * r.lemma1(), r.meanReconstructionError(), r.secondsPerImage());
+                            "%s/%s: Lemma 1 met by %.1f%% of images; mean reconstruction error %.4f; %.2f s per image; "
+                                    + "passes per image mean %.0f, median %.0f, p95 %.0f%n",
+                            r.model(), r.preemption(), 100 * r.lemma1(), r.meanReconstructionError(), r.secondsPerImage(),
+                            r.passes().mean(), r.passes().median(), r.passes().p95());
                     r.whiteBoxPerBudget().forEach((a, acc) -> System.out.printf(java.util.Locale.ROOT,
                             "  white-box %s per eps' (eps/4, eps/2, 3eps/4, eps): %s%n", a, java.util.Arrays.toString(
                                     java.util.Arrays.stream(acc).map(v -> Math.round(v * 10000) / 100.0).toArray())));

@@ -36,6 +36,14 @@ class EvalCommandTest {
         assertThat(ours.get("white_box").get("pgd").isNumber()).isTrue();
         assertThat(report.get("images")).hasSize(6);
         assertThat(table.toString()).contains("| None |").contains("| Ours |");
+        // T·(K+1) = 2·3 passes per image in the default mode, none for the originals
+        assertThat(ours.get("passes").get("mean").asDouble()).isEqualTo(6.0);
+        assertThat(ours.get("passes").get("p95").asDouble()).isEqualTo(6.0);
+        assertThat(report.get("rows").get(0).get("passes").get("mean").asDouble()).isZero();
+        for (JsonNode image : report.get("images")) {
+            assertThat(image.get("passes").asLong()).isEqualTo(image.get("preemption").asText().equals("Ours") ? 6 : 0);
+        }
+        assertThat(table.toString()).contains("passes per image mean 6, median 6, p95 6");
     }
 
     @Test

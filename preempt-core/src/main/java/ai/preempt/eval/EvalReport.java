@@ -26,10 +26,11 @@ public record EvalReport(Map<String, Object> config, List<Row> rows, List<ImageR
      * @param lemma1 fraction of robustified images whose final robust loss ≤ log 2 (NaN for None)
      * @param meanReconstructionError mean ‖x_rec − x_o‖ (NaN for None)
      * @param secondsPerImage wall time of robustification per image (0 for None)
+     * @param passes forward+backward passes of robustification per image (all zero for None)
      */
     public record Row(String model, String preemption, int n, double clean, Map<String, Double> greyBox,
             Map<String, Double> whiteBox, Map<String, double[]> whiteBoxPerBudget, double lemma1,
-            double meanReconstructionError, double secondsPerImage) {}
+            double meanReconstructionError, double secondsPerImage, PassStats passes) {}
 
     /**
      * One image under one preemption.
@@ -42,9 +43,11 @@ public record EvalReport(Map<String, Object> config, List<Row> rows, List<ImageR
      * @param greyBoxRobust attack name → correct and not fooled
      * @param whiteBoxRobust attack name → correct and robust against every ε'
      * @param reconstructionError ‖x_rec − x_o‖ (NaN for None)
+     * @param passes forward+backward passes robustification spent on the image (0 for None)
      */
     public record ImageRow(int index, int label, String preemption, long prediction, double robustLoss,
-            Map<String, Boolean> greyBoxRobust, Map<String, Boolean> whiteBoxRobust, double reconstructionError) {}
+            Map<String, Boolean> greyBoxRobust, Map<String, Boolean> whiteBoxRobust, double reconstructionError,
+            long passes) {}
 
     /** @return the table in Markdown: Clean, grey-box and white-box columns per attack, in percent */
     public String toMarkdown(List<String> attacks) {

@@ -132,6 +132,7 @@ public final class PreemptionEvaluation {
             NDArray xs = x0;
             float[] loss = new float[n];
             java.util.Arrays.fill(loss, Float.NaN);
+            long[] passes = new long[n];
             double seconds = 0;
             if (p == Preemption.OURS) {
                 long t0 = System.nanoTime();
@@ -142,6 +143,7 @@ public final class PreemptionEvaluation {
                 seconds = (System.nanoTime() - t0) / 1e9;
                 xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
                 loss = rr.robustLoss();
+                passes = rr.passes();
             }
             long[] pred = f.predict(xs).toLongArray();
             long[] labels = y.toLongArray();
@@ -185,7 +187,7 @@ public final class PreemptionEvaluation {
                     }
                 }
                 rows.add(new EvalReport.ImageRow(data.index(r.from() + i), (int) labels[i], p.title(), pred[i],
-                        loss[i], g, wb, recErr[i]));
+                        loss[i], g, wb, recErr[i], passes[i]));
             }
             return new EvalState.BatchResult(p.title(), r.from(), seconds, perBudget, rows);
         }
@@ -236,6 +238,7 @@ public final class PreemptionEvaluation {
         }
         return new EvalReport.Row(model, p.title(), n, clean / (double) n, greyAcc, whiteAcc, perBudgetAcc,
                 ours ? lemma1 / (double) n : Double.NaN, ours && whiteBox ? recErr / n : Double.NaN,
-                ours ? seconds / n : 0);
+                ours ? seconds / n : 0, PassStats.of(parts.stream().flatMap(b -> b.images().stream())
+                        .mapToLong(EvalReport.ImageRow::passes).toArray()));
     }
 }

@@ -106,14 +106,12 @@ public final class RobustifyBenchmark {
         }
         long[] inOrder = passes.stream().mapToLong(Long::longValue).toArray();
         int[] stepsInOrder = steps.stream().mapToInt(Integer::intValue).toArray();
-        long[] p = inOrder.clone();
-        Arrays.sort(p);
+        PassStats p = PassStats.of(inOrder);
         int n = data.size();
         Map<String, Double> greyBox = new LinkedHashMap<>();
         robust.forEach((k, v) -> greyBox.put(k, v / (double) n));
         int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
-        return new ModeResult(mode, n, seconds[0] / n, Arrays.stream(p).average().orElse(0), p[p.length / 2],
-                p[Math.min(p.length - 1, (int) Math.ceil(0.95 * p.length) - 1)], clean[0] / (double) n, greyBox,
+        return new ModeResult(mode, n, seconds[0] / n, p.mean(), p.median(), p.p95(), clean[0] / (double) n, greyBox,
                 exited, inOrder, stepsInOrder);
     }
 }
