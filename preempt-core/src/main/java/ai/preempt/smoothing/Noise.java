@@ -95,13 +95,13 @@ final class Noise {
         int k = f.numClasses();
         long[][] counts = new long[n][k];
         int perChunk = Math.max(1, Math.min(samples, batch / Math.max(1, n)));
-        int imageSize = Math.toIntExact(x.getShape().size());
+        int copyLength = Math.toIntExact(x.getShape().size()); // one noisy copy of every image
         // Drawing the noise in Java costs ~8% of a forward pass; the next chunk's noise is drawn on a helper
         // thread while this chunk's forward pass runs. The stream is consumed in the same order, so the
         // values (and the counts) are exactly those of drawing them inline.
-        float[][] buffers = {new float[perChunk * imageSize], new float[perChunk * imageSize]};
+        float[][] buffers = {new float[perChunk * copyLength], new float[perChunk * copyLength]};
         Future<float[]> next = NOISE_THREAD.submit(() -> fill(buffers[0],
-                Math.min(perChunk, samples) * imageSize, sigma, rng));
+                Math.min(perChunk, samples) * copyLength, sigma, rng));
         for (int done = 0, chunk = 0; done < samples; done += perChunk, chunk++) {
             int copies = Math.min(perChunk, samples - done);
             float[] current = await(next);
@@ -111,7 +111,7 @@ final class Noise {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray noisy = addNoise(x, copies, current);
-                next = following > 0 ? NOISE_THREAD.submit(() -> fill(spare, following * imageSize, sigma, rng)) : null;
+                next = following > 0 ? NOISE_THREAD.submit(() -> fill(spare, following * copyLength, sigma, rng)) : null;
                 labels = f.predict(noisy).toLongArray();
             }
             for (int j = 0; j < labels.length; j++) {
