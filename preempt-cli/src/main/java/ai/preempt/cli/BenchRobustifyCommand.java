@@ -1,6 +1,7 @@
 package ai.preempt.cli;
 
 import ai.preempt.data.LabeledImages;
+import ai.preempt.eval.PassStats;
 import ai.preempt.eval.RobustifyBenchmark;
 import ai.preempt.model.Classifier;
 import ai.preempt.robustify.Robustifier;
@@ -74,17 +75,20 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                 };
                 RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, attackMap);
                 results.add(r);
-                double floor = r.meanPasses() * passPerImage;
+                PassStats p = r.passStats();
+                double floor = p.mean() * passPerImage;
                 System.out.printf(Locale.ROOT,
                         "%-8s %6.3f s/image; passes/image mean %.0f median %.0f p95 %.0f; ratio to its passes %.3f "
                                 + "(T*m*(K+1) = %d); clean %.1f%%, grey-box %s; %d of %d exited early%n",
-                        m, r.secondsPerImage(), r.meanPasses(), r.medianPasses(), r.p95Passes(),
+                        m, r.secondsPerImage(), p.mean(), p.median(), p.p95(),
                         r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), greyBoxText(r.greyBox()), r.exited(), r.images());
             }
-            if (results.size() == 2) {
+            RobustifyBenchmark.ModeResult slow = byMode(results, "default");
+            RobustifyBenchmark.ModeResult fast = byMode(results, "fast");
+            if (slow != null && fast != null) {
                 System.out.printf(Locale.ROOT, "fast vs default: %.1fx fewer passes, %.1fx less wall time%n",
-                        results.get(0).meanPasses() / results.get(1).meanPasses(),
-                        results.get(0).secondsPerImage() / results.get(1).secondsPerImage());
+                        slow.passStats().mean() / fast.passStats().mean(),
+                        slow.secondsPerImage() / fast.secondsPerImage());
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", modelOption.model);
@@ -95,5 +99,9 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             Reports.writeJson(json, report);
         }
         return 0;
+    }
+
+    private static RobustifyBenchmark.ModeResult byMode(List<RobustifyBenchmark.ModeResult> results, String mode) {
+        return results.stream().filter(r -> r.mode().equals(mode)).findFirst().orElse(null);
     }
 }

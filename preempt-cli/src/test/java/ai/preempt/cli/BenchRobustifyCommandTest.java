@@ -33,6 +33,10 @@ class BenchRobustifyCommandTest {
         for (JsonNode p : modes.get(0).get("passes")) {
             assertThat(p.asLong()).isEqualTo(6 * 3);
         }
+        JsonNode stats = modes.get(0).get("pass_stats");
+        assertThat(stats.get("mean").asDouble()).isEqualTo(18.0);
+        assertThat(stats.get("median").asDouble()).isEqualTo(18.0);
+        assertThat(stats.get("p95").asDouble()).isEqualTo(18.0);
         for (JsonNode s : modes.get(0).get("outer_steps")) {
             assertThat(s.asInt()).isEqualTo(6);
         }

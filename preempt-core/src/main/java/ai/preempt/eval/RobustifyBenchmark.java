@@ -34,17 +34,14 @@ public final class RobustifyBenchmark {
      * @param mode name (e.g. "default", "fast")
      * @param images number of images
      * @param secondsPerImage wall time per image
-     * @param meanPasses mean forward+backward passes per image
-     * @param medianPasses median passes
-     * @param p95Passes 95th percentile of passes
+     * @param passStats forward+backward passes per image: mean, median, 95th percentile
      * @param clean accuracy of the (8-bit) robustified images
      * @param greyBox attack name → accuracy of the robustified images under that attack (grey-box)
      * @param exited images that left early (fast mode)
      * @param passes per image, in data order
      * @param outerSteps per image, outer steps taken
      */
-    public record ModeResult(String mode, int images, double secondsPerImage, double meanPasses, double medianPasses,
-            double p95Passes, double clean, Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps) {}
+    public record ModeResult(String mode, int images, double secondsPerImage, PassStats passStats, double clean, Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps) {}
 
     /**
      * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
@@ -106,12 +103,11 @@ public final class RobustifyBenchmark {
         }
         long[] inOrder = passes.stream().mapToLong(Long::longValue).toArray();
         int[] stepsInOrder = steps.stream().mapToInt(Integer::intValue).toArray();
-        PassStats p = PassStats.of(inOrder);
         int n = data.size();
         Map<String, Double> greyBox = new LinkedHashMap<>();
         robust.forEach((k, v) -> greyBox.put(k, v / (double) n));
         int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
-        return new ModeResult(mode, n, seconds[0] / n, p.mean(), p.median(), p.p95(), clean[0] / (double) n, greyBox,
+        return new ModeResult(mode, n, seconds[0] / n, PassStats.of(inOrder), clean[0] / (double) n, greyBox,
                 exited, inOrder, stepsInOrder);
     }
 }
