@@ -5,22 +5,20 @@ import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
-import ai.preempt.threat.ThreatModel;
 
 /**
  * APGD-CE (Croce &amp; Hein, ICML 2020): Auto-PGD on the cross-entropy, untargeted. 100 iterations,
  * momentum 0.75, initial step 2ε, step halving at the checkpoints with ρ = 0.75 and restart from the
  * best point; L∞ and L2. Restarts attack only the images not yet fooled. Seeded per batch.
  */
-public final class ApgdCe implements Attack {
+public final class ApgdCe extends BaseAttack {
 
-    private final ThreatModel threat;
     private final int iterations;
     private final int restarts;
     private final long seed;
 
     private ApgdCe(Builder b) {
-        this.threat = b.threat;
+        super("apgd-ce", b);
         this.iterations = b.iterations;
         this.restarts = b.restarts;
         this.seed = b.seed;
@@ -29,16 +27,6 @@ public final class ApgdCe implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "apgd-ce";
     }
 
     /** @return iterations per restart */
@@ -64,16 +52,13 @@ public final class ApgdCe implements Attack {
     }
 
     /** Builder with the published defaults: 100 iterations, 1 restart (AutoAttack "standard"). */
-    public static final class Builder {
-        private ThreatModel threat;
+    public static final class Builder extends SeededBuilder<Builder, ApgdCe> {
+
         private int iterations = 100;
         private int restarts = 1;
-        private long seed;
 
-        /** Required: the ball to attack in. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
+        private Builder() {
+            super("APGD-CE");
         }
 
         /** Iterations per restart (default 100). */
@@ -88,15 +73,8 @@ public final class ApgdCe implements Attack {
             return this;
         }
 
-        /** Seed of the random starts (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** @return the attack */
-        public ApgdCe build() {
-            Checks.threatSet(threat, "APGD-CE");
+        @Override
+        ApgdCe create() {
             return new ApgdCe(this);
         }
     }

@@ -5,7 +5,6 @@ import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
-import ai.preempt.threat.ThreatModel;
 
 /**
  * APGD-T (Croce &amp; Hein, ICML 2020): Auto-PGD on the targeted DLR loss
@@ -13,16 +12,15 @@ import ai.preempt.threat.ThreatModel;
  * the clean prediction (9 targets by default), each run on the images still robust. Success is
  * untargeted (any wrong label), as in AutoAttack. Needs at least four classes. Seeded per batch.
  */
-public final class ApgdT implements Attack {
+public final class ApgdT extends BaseAttack {
 
-    private final ThreatModel threat;
     private final int iterations;
     private final int targets;
     private final int restarts;
     private final long seed;
 
     private ApgdT(Builder b) {
-        this.threat = b.threat;
+        super("apgd-t", b);
         this.iterations = b.iterations;
         this.targets = b.targets;
         this.restarts = b.restarts;
@@ -32,16 +30,6 @@ public final class ApgdT implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "apgd-t";
     }
 
     /** @return the number of target classes */
@@ -74,17 +62,14 @@ public final class ApgdT implements Attack {
     }
 
     /** Builder with AutoAttack "standard"'s defaults: 100 iterations, 9 target classes, 1 restart each. */
-    public static final class Builder {
-        private ThreatModel threat;
+    public static final class Builder extends SeededBuilder<Builder, ApgdT> {
+
         private int iterations = 100;
         private int targets = 9;
         private int restarts = 1;
-        private long seed;
 
-        /** Required: the ball to attack in. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
+        private Builder() {
+            super("APGD-T");
         }
 
         /** Iterations per target (default 100). */
@@ -105,15 +90,8 @@ public final class ApgdT implements Attack {
             return this;
         }
 
-        /** Seed of the random starts (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** @return the attack */
-        public ApgdT build() {
-            Checks.threatSet(threat, "APGD-T");
+        @Override
+        ApgdT create() {
             return new ApgdT(this);
         }
     }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
-import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -17,18 +16,17 @@ import java.util.stream.Collectors;
  * Builder#optSeed}. {@link ai.preempt.eval.AutoAttackEvaluation} runs it over a data set with a resumable
  * state file.
  */
-public final class AutoAttack implements Attack {
+public final class AutoAttack extends BaseAttack {
 
     /** Marks an image no component fooled (or one misclassified before any attack). */
     public static final int NONE = -1;
 
-    private final ThreatModel threat;
     private final List<Attack> components;
     private final long seed;
     private final String version;
 
     private AutoAttack(Builder b, List<Attack> components, String version) {
-        this.threat = b.threat;
+        super("autoattack", b);
         this.components = List.copyOf(components);
         this.seed = b.seed;
         this.version = version;
@@ -37,16 +35,6 @@ public final class AutoAttack implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "autoattack";
     }
 
     /** @return the components in the order they run */
@@ -123,24 +111,15 @@ public final class AutoAttack implements Attack {
      * Builder of the "standard" version with its published settings; the iteration, target and query
      * counts can be lowered (e.g. for tests), or the components replaced altogether.
      */
-    public static final class Builder {
-        private ThreatModel threat;
-        private long seed;
+    public static final class Builder extends SeededBuilder<Builder, AutoAttack> {
+
         private int iterations = 100;
         private int targets = 9;
         private int queries = 5000;
         private List<Attack> components;
 
-        /** Required: the ball to attack in. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
-        }
-
-        /** Seed of every randomised component (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
-            return this;
+        private Builder() {
+            super("AutoAttack");
         }
 
         /** Iterations of APGD-CE, APGD-T and FAB-T (default 100). */
@@ -167,9 +146,8 @@ public final class AutoAttack implements Attack {
             return this;
         }
 
-        /** @return the ensemble */
-        public AutoAttack build() {
-            Checks.threatSet(threat, "AutoAttack");
+        @Override
+        AutoAttack create() {
             if (components != null) {
                 for (Attack a : components) {
                     if (!a.threat().equals(threat)) {

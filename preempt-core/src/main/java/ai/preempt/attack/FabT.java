@@ -7,7 +7,6 @@ import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
 import ai.preempt.threat.Norm;
-import ai.preempt.threat.ThreatModel;
 import java.util.Arrays;
 
 /**
@@ -21,9 +20,8 @@ import java.util.Arrays;
  * minimises the distortion; it succeeds on an image only if the closest misclassified point lies within ε.
  * Deterministic (no random start, as AutoAttack's single restart).
  */
-public final class FabT implements Attack {
+public final class FabT extends BaseAttack {
 
-    private final ThreatModel threat;
     private final int iterations;
     private final int targets;
     private final double alphaMax;
@@ -31,7 +29,7 @@ public final class FabT implements Attack {
     private final double beta;
 
     private FabT(Builder b) {
-        this.threat = b.threat;
+        super("fab-t", b);
         this.iterations = b.iterations;
         this.targets = b.targets;
         this.alphaMax = b.alphaMax;
@@ -42,16 +40,6 @@ public final class FabT implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "fab-t";
     }
 
     @Override
@@ -256,18 +244,16 @@ public final class FabT implements Attack {
     }
 
     /** Builder with AutoAttack "standard"'s defaults: 100 iterations, 9 targets, α_max 0.1, η 1.05, β 0.9. */
-    public static final class Builder {
-        private ThreatModel threat;
+    public static final class Builder extends AttackBuilder<Builder, FabT> {
+
         private int iterations = 100;
         private int targets = 9;
         private double alphaMax = 0.1;
         private double eta = 1.05;
         private double beta = 0.9;
 
-        /** Required: the ball within which a found point counts. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
+        private Builder() {
+            super("FAB-T");
         }
 
         /** Iterations per target (default 100). */
@@ -300,9 +286,8 @@ public final class FabT implements Attack {
             return this;
         }
 
-        /** @return the attack */
-        public FabT build() {
-            Checks.threatSet(threat, "FAB-T");
+        @Override
+        FabT create() {
             return new FabT(this);
         }
     }

@@ -11,7 +11,6 @@ import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.threat.RandomStart;
-import ai.preempt.threat.ThreatModel;
 
 /**
  * Projected gradient descent (Madry et al. 2018) on the cross-entropy, as method.md pins it: K steps of
@@ -20,9 +19,8 @@ import ai.preempt.threat.ThreatModel;
  * a fooled image the first successful restart's end point is returned. Targeted mode descends the
  * cross-entropy toward the given target labels instead.
  */
-public final class Pgd implements Attack {
+public final class Pgd extends BaseAttack {
 
-    private final ThreatModel threat;
     private final int steps;
     private final double stepSize;
     private final RandomStart start;
@@ -31,7 +29,7 @@ public final class Pgd implements Attack {
     private final long seed;
 
     private Pgd(Builder b) {
-        this.threat = b.threat;
+        super("pgd", b);
         this.steps = b.steps;
         this.stepSize = Double.isNaN(b.stepSize) ? b.threat.eps() / 4 : b.stepSize;
         this.start = b.start;
@@ -43,16 +41,6 @@ public final class Pgd implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "pgd";
     }
 
     /** @return the number of steps K */
@@ -156,19 +144,16 @@ public final class Pgd implements Attack {
     }
 
     /** Builder with method.md's defaults: K = 20, α = ε/4, one reference random start, untargeted. */
-    public static final class Builder {
-        private ThreatModel threat;
+    public static final class Builder extends SeededBuilder<Builder, Pgd> {
+
         private int steps = 20;
         private double stepSize = Double.NaN;
         private RandomStart start = RandomStart.SPHERE;
         private int restarts = 1;
         private boolean targeted;
-        private long seed;
 
-        /** Required: the ball to attack in. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
+        private Builder() {
+            super("PGD");
         }
 
         /** Number of steps K (default 20). */
@@ -204,15 +189,8 @@ public final class Pgd implements Attack {
             return this;
         }
 
-        /** Seed of the random starts (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** @return the attack */
-        public Pgd build() {
-            Checks.threatSet(threat, "PGD");
+        @Override
+        Pgd create() {
             return new Pgd(this);
         }
     }

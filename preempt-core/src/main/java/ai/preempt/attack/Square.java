@@ -8,7 +8,6 @@ import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.threat.Norm;
-import ai.preempt.threat.ThreatModel;
 
 /**
  * Square Attack (Andriushchenko et al., ECCV 2020): a score-based black-box random search that never
@@ -22,18 +21,17 @@ import ai.preempt.threat.ThreatModel;
  * mass of a second window into the first, redrawn as a ±pseudo-Gaussian bump, and renormalises to ε.
  * Windows and signs are drawn per image from the attack's seeded stream. Images stop once fooled.
  */
-public final class Square implements Attack {
+public final class Square extends BaseAttack {
 
     private static final int[] SCHEDULE = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
 
-    private final ThreatModel threat;
     private final int queries;
     private final double pInit;
     private final boolean rescale;
     private final long seed;
 
     private Square(Builder b) {
-        this.threat = b.threat;
+        super("square", b);
         this.queries = b.queries;
         this.pInit = b.pInit;
         this.rescale = b.rescale;
@@ -43,16 +41,6 @@ public final class Square implements Attack {
     /** @return a builder; {@link Builder#setThreat} is required */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    public ThreatModel threat() {
-        return threat;
-    }
-
-    @Override
-    public String name() {
-        return "square";
     }
 
     /** @return the query budget per image */
@@ -381,17 +369,14 @@ public final class Square implements Attack {
     }
 
     /** Builder with AutoAttack "standard"'s defaults: 5000 queries, p_init 0.8, schedule not rescaled. */
-    public static final class Builder {
-        private ThreatModel threat;
+    public static final class Builder extends SeededBuilder<Builder, Square> {
+
         private int queries = 5000;
         private double pInit = 0.8;
         private boolean rescale;
-        private long seed;
 
-        /** Required: the ball to attack in. */
-        public Builder setThreat(ThreatModel t) {
-            this.threat = t;
-            return this;
+        private Builder() {
+            super("Square");
         }
 
         /** Query budget per image (default 5000). */
@@ -415,15 +400,8 @@ public final class Square implements Attack {
             return this;
         }
 
-        /** Seed of the random search (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** @return the attack */
-        public Square build() {
-            Checks.threatSet(threat, "Square");
+        @Override
+        Square create() {
             return new Square(this);
         }
     }
