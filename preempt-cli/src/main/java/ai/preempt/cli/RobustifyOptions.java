@@ -48,12 +48,17 @@ final class RobustifyOptions {
 
     @Option(names = "--fast", description = "Per-image early exit: after the first and every 5th outer step attack the "
             + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below log(2)/2 are "
-            + "final. Between checks optimise against PGD with --fast-inner-steps steps.")
+            + "final. Between checks optimise against PGD with --fast-inner-steps steps; the last --fast-polish-steps "
+            + "steps optimise what is left against the full K-step PGD.")
     boolean fast;
 
     @Option(names = "--fast-inner-steps", defaultValue = "3", description = "With --fast: inner PGD steps while "
             + "optimising (0 = K; the exit check always uses K) (default: ${DEFAULT-VALUE}).")
     int fastInnerSteps;
+
+    @Option(names = "--fast-polish-steps", description = "With --fast: the last outer steps optimise the images still "
+            + "in the batch against the full K-step attack (default: 10).")
+    Integer fastPolishSteps;
 
     RobustifyConfig config() {
         return config(fast);
@@ -85,7 +90,8 @@ final class RobustifyOptions {
         b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step == null ? "normalized" : l2Step));
         if (fastMode) {
             ai.preempt.robustify.FastMode d = ai.preempt.robustify.FastMode.DEFAULT;
-            b.optFast(new ai.preempt.robustify.FastMode(d.checkEvery(), d.restarts(), d.lossThreshold(), fastInnerSteps));
+            b.optFast(new ai.preempt.robustify.FastMode(d.checkEvery(), d.restarts(), d.lossThreshold(), fastInnerSteps,
+                    fastPolishSteps == null ? d.polishSteps() : fastPolishSteps));
         }
         return b.build();
     }

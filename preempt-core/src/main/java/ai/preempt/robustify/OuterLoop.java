@@ -26,12 +26,15 @@ abstract class OuterLoop implements Robustifier {
     protected final float direction;
     /** The loss the outer steps descend: the configuration's, or fast mode's cheaper inner attack. */
     private final RobustLoss robustLoss;
+    /** Fast mode's polishing steps descend the configuration's full robust loss; null outside fast mode. */
+    private final RobustLoss fullLoss;
 
     OuterLoop(RobustifyConfig cfg, boolean ascend) {
         this.cfg = cfg;
         this.direction = ascend ? -1f : 1f;
         this.robustLoss = cfg.fast() == null ? new RobustLoss(cfg) : new RobustLoss(cfg.adversary(),
                 cfg.fast().innerSteps(cfg.innerSteps()), cfg.innerStepSize(), cfg.innerStart(), cfg.samples());
+        this.fullLoss = cfg.fast() == null ? null : new RobustLoss(cfg);
     }
 
     @Override
@@ -80,15 +83,17 @@ abstract class OuterLoop implements Robustifier {
             NDArray start = Scopes.keep(() -> ball.project(x0, ball.randomStart(x0, cfg.outerStart(), rng)));
             NDArray x0Active = x0.duplicate();
             NDArray y = x0.getManager().create(yArr);
-            long perStep = robustLoss.passesPerImage();
             EarlyExit early = cfg.fast() == null ? null : new EarlyExit(cfg, n);
             try (State state = init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
                     final int step = t;
                     final NDArray yNow = y;
+                    RobustLoss lossNow = fullLoss != null && cfg.fast().polishes(t, cfg.outerSteps()) ? fullLoss
+                            : robustLoss;
+                    long perStep = lossNow.passesPerImage();
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = robustLoss.evaluate(f, state.param(), state::image, yNow, rng);
+                        Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, yNow, rng);
                         state.update(direction == 1f ? lg.grad() : lg.grad().neg(), step);
                         return lg.loss().toFloatArray();
                     });

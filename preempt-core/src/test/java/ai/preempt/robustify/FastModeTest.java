@@ -41,7 +41,7 @@ class FastModeTest {
     private static RobustifyConfig fastConfig(Norm norm, int cheapInner) {
         double eps = norm == Norm.LINF ? 8 / 255.0 : 0.5;
         return RobustifyConfig.builder(norm, eps).optOuterSteps(30).optInnerSteps(5).optSeed(4)
-                .optFast(new FastMode(3, 2, Math.log(2) / 2, cheapInner)).build();
+                .optFast(new FastMode(3, 2, Math.log(2) / 2, cheapInner, 0)).build();
     }
 
     @ParameterizedTest
@@ -119,13 +119,41 @@ class FastModeTest {
     }
 
     @Test
+    void polishStepsOptimiseAgainstTheFullAttackAndCountItsPasses() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = linear(m, 6, 0.2f);
+                NDArray x0 = mixedImages(m);
+                // a threshold no robust loss gets under: no image is ever checked, every image runs all 30 steps
+                RobustifyConfig.Builder b = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(30)
+                        .optInnerSteps(5).optSeed(4);
+                RobustifyResult plain = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 0)).build())
+                        .robustify(f, x0, null);
+                RobustifyResult polished = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 4)).build())
+                        .robustify(f, x0, null);
+                for (int i = 0; i < x0.getShape().get(0); i++) {
+                    assertThat(plain.passes()[i]).isEqualTo(30 * 3);
+                    // 26 steps against PGD-2 (3 passes), the last 4 against the full PGD-5 (6 passes)
+                    assertThat(polished.passes()[i]).isEqualTo(26 * 3 + 4 * 6);
+                    assertThat(polished.outerSteps()[i]).isEqualTo(30);
+                }
+                // the first 26 steps are the same computation; only the polish moves the images differently
+                assertThat(polished.images().sub(plain.images()).abs().max().getFloat()).isGreaterThan(0f);
+            }
+        });
+    }
+
+    @Test
     void checksFollowTheFirstStepAndEveryPeriodButNotTheLast() {
-        FastMode fm = new FastMode(5, 2, 0.3, 5);
+        FastMode fm = new FastMode(5, 2, 0.3, 5, 3);
         assertThat(java.util.stream.IntStream.range(0, 20).filter(t -> fm.checksAfter(t, 20)).toArray())
                 .containsExactly(0, 4, 9, 14);
         assertThat(fm.innerSteps(20)).isEqualTo(5);
+        // the last 3 steps polish against the full attack
+        assertThat(java.util.stream.IntStream.range(0, 20).filter(t -> fm.polishes(t, 20)).toArray())
+                .containsExactly(17, 18, 19);
         assertThat(fm.innerSteps(3)).isEqualTo(3);
-        assertThat(new FastMode(5, 2, 0.3, 0).innerSteps(20)).isEqualTo(20);
+        assertThat(new FastMode(5, 2, 0.3, 0, 0).innerSteps(20)).isEqualTo(20);
     }
 
     @ParameterizedTest
