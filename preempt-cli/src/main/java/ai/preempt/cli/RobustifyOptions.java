@@ -47,7 +47,7 @@ final class RobustifyOptions {
     }
 
     @Option(names = "--fast", description = "Per-image early exit: after the first and every 5th outer step attack the "
-            + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below log(2)/2 are "
+            + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below 0.8 log 2 are "
             + "final. Between checks optimise against PGD with --fast-inner-steps steps; the last --fast-polish-steps "
             + "steps optimise what is left against the full K-step PGD.")
     boolean fast;
@@ -59,6 +59,13 @@ final class RobustifyOptions {
     @Option(names = "--fast-polish-steps", description = "With --fast: the last outer steps optimise the images still "
             + "in the batch against the full K-step attack (default: 10).")
     Integer fastPolishSteps;
+
+    @Option(names = "--fast-check-every", description = "With --fast: outer steps between exit checks (default: 5).")
+    Integer fastCheckEvery;
+
+    @Option(names = "--fast-threshold", description = "With --fast: an image exits only if its robust loss is "
+            + "below this (default: 0.8 log 2 = 0.555; Lemma 1 needs less than log 2).")
+    Double fastThreshold;
 
     RobustifyConfig config() {
         return config(fast);
@@ -90,7 +97,8 @@ final class RobustifyOptions {
         b.optL2Step(ai.preempt.robustify.L2Step.parse(l2Step == null ? "normalized" : l2Step));
         if (fastMode) {
             ai.preempt.robustify.FastMode d = ai.preempt.robustify.FastMode.DEFAULT;
-            b.optFast(new ai.preempt.robustify.FastMode(d.checkEvery(), d.restarts(), d.lossThreshold(), fastInnerSteps,
+            b.optFast(new ai.preempt.robustify.FastMode(fastCheckEvery == null ? d.checkEvery() : fastCheckEvery,
+                    d.restarts(), fastThreshold == null ? d.lossThreshold() : fastThreshold, fastInnerSteps,
                     fastPolishSteps == null ? d.polishSteps() : fastPolishSteps));
         }
         return b.build();

@@ -8,6 +8,7 @@ import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
+import ai.preempt.model.Losses;
 import ai.preempt.threat.ThreatModel;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -24,6 +25,8 @@ final class EarlyExit {
     /** The full robust loss (K inner steps): what the check measures. */
     private final RobustLoss fullLoss;
     private final CheckSchedule schedule;
+    /** Passes the check's robust loss costs per surviving candidate. */
+    private final long lossPasses;
 
     /**
      * @param cfg a configuration with fast mode on
@@ -34,12 +37,13 @@ final class EarlyExit {
         this.fm = cfg.fast();
         this.fullLoss = new RobustLoss(cfg);
         this.schedule = new CheckSchedule(n, fm.checkEvery());
+        this.lossPasses = cfg.samples() == 1 ? 1 : fullLoss.passesPerImage();
     }
 
     /**
      * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
      * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
-     * PGD-K with restarts and its robust loss measured afresh; those that pass are stored in {@code finished}.
+     * PGD-K with restarts and its robust loss measured there ({@link #checkLoss}); those that pass are stored in {@code finished}.
      *
      * @param xs computes the active batch's current x_s (only when some image is a candidate)
      * @param rows position in the active batch → image index; {@code passes}, {@code loss}, {@code finished}
@@ -61,21 +65,11 @@ final class EarlyExit {
             AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                     .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
                     .optSeed(rng.nextLong()).build().perturb(f, q, yc);
-            long lossSeed = rng.nextLong();
-            // the fresh robust loss only for the images the attack did not fool
-            int[] survivors = IntStream.range(0, cand.length).filter(j -> !a.success()[j]).toArray();
-            float[] checkLoss = new float[cand.length];
-            if (survivors.length > 0) {
-                float[] l = fullLoss.value(f, Rows.select(q, survivors), Rows.select(yc, survivors), lossSeed);
-                for (int s = 0; s < survivors.length; s++) {
-                    checkLoss[survivors[s]] = l[s];
-                }
-            }
+            float[] checkLoss = checkLoss(f, a, yc, rng.nextLong());
             for (int j = 0; j < cand.length; j++) {
                 int i = cand[j];
-                // PGD stops restarting once an image is fooled; count the worst case
-                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps()
-                        + (a.success()[j] ? 0 : fullLoss.passesPerImage());
+                // every restart runs on the whole candidate batch unless all are fooled: count them all
+                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + (a.success()[j] ? 0 : lossPasses);
                 exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                 if (exit[i]) {
                     loss[rows[i]] = checkLoss[j];
@@ -87,6 +81,27 @@ final class EarlyExit {
             }
             return exit;
         });
+    }
+
+    /**
+     * The robust loss of the candidates the check's attack did not fool (0 for the fooled ones). With one inner
+     * sample (m = 1) it is the cross-entropy at the attack's own end point: that point is a PGD-K run from a
+     * random start, exactly what a fresh robust loss would draw, so one forward pass replaces K + 1. With m &gt; 1
+     * the fresh loss averages m new runs.
+     */
+    private float[] checkLoss(Classifier f, AttackResult a, NDArray yc, long seed) {
+        int[] survivors = IntStream.range(0, a.success().length).filter(j -> !a.success()[j]).toArray();
+        float[] checkLoss = new float[a.success().length];
+        if (survivors.length > 0) {
+            NDArray adv = Rows.select(a.adversarial(), survivors);
+            NDArray ys = Rows.select(yc, survivors);
+            float[] l = cfg.samples() == 1 ? Losses.crossEntropy(f.logits(adv), ys).toFloatArray()
+                    : fullLoss.value(f, adv, ys, seed);
+            for (int s = 0; s < survivors.length; s++) {
+                checkLoss[survivors[s]] = l[s];
+            }
+        }
+        return checkLoss;
     }
 
     /**
