@@ -3,14 +3,15 @@ package ai.preempt.robustify;
 /**
  * Per-image early exit: every {@code checkEvery} outer steps, each image whose robust loss at that step is
  * already below {@code lossThreshold} is rounded to 8 bits exactly as it would be written, attacked by PGD-K
- * with {@code restarts} random restarts, and its robust loss measured afresh; an image that no restart fools
- * and whose fresh robust loss is still below the threshold is final and leaves the batch, so the remaining
+ * with {@code restarts} random restarts, and its robust loss measured at the attack's end point (a PGD-K run from
+ * a random start, as the robust loss draws); an image that no restart fools and whose robust loss there is
+ * still below the threshold is final and leaves the batch, so the remaining
  * work shrinks. Images that are not yet candidates cost nothing extra. The first check follows the first outer
  * step, so images that are robust from the start leave almost at once.
  *
  * <p>Between checks the outer loop may optimise against a cheaper inner attack ({@code innerSteps} &lt; K,
  * same step size α): each outer step then costs m·(innerSteps + 1) passes instead of m·(K + 1). The exit
- * check always uses the full K-step attack and the full robust loss, so what leaves the batch meets the
+ * check always uses the full K-step attack, so what leaves the batch meets the
  * same standard either way. The cheap attack leaves the hardest images (those that never exit) less robust
  * than the full one would, so the last {@code polishSteps} outer steps optimise what is still in the batch
  * against the full K-step attack again.

@@ -33,6 +33,20 @@ class FastModeTest {
         return new Rng(21).uniform(m, new Shape(12, 3, 4, 4), 0, 1).mul(255).round().div(255);
     }
 
+    /** A test body given a scoped manager, a linear model and {@link #mixedImages}. */
+    private interface Body {
+        void run(NDManager m, LinearClassifier f, NDArray x0);
+    }
+
+    /** Runs {@code body} on the engine thread with the linear model of {@code modelSeed} and the mixed batch. */
+    private static void onMixedBatch(long modelSeed, float bias, Body body) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                body.run(m, linear(m, modelSeed, bias), mixedImages(m));
+            }
+        });
+    }
+
     private static RobustifyConfig fastConfig(Norm norm) {
         return fastConfig(norm, 0);
     }
@@ -47,99 +61,83 @@ class FastModeTest {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void batchCompactionKeepsImagesLabelsAndOutputsAligned(Norm norm) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = linear(m, 5, 0.3f);
-                NDArray x0 = mixedImages(m);
-                RobustifyConfig cfg = fastConfig(norm);
-                RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
-                ThreatModel ball = cfg.adversary().withEps(cfg.delta());
-                // every output is within δ of its own original, and its label is its own original's prediction
-                float[] dist = ball.distance(r.images(), x0).toFloatArray();
-                long[] pred0 = f.predict(x0).toLongArray();
-                for (int i = 0; i < dist.length; i++) {
-                    assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
-                    assertThat(r.labels()[i]).isEqualTo(pred0[i]);
-                }
-                // images really left at different steps
-                assertThat(java.util.Arrays.stream(r.passes()).distinct().count()).isGreaterThan(1);
-                // and a shuffled batch gives each image the same treatment as long as seeds match per batch
-                assertThat(r.images().getShape()).isEqualTo(x0.getShape());
+        onMixedBatch(5, 0.3f, (m, f, x0) -> {
+            RobustifyConfig cfg = fastConfig(norm);
+            RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
+            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
+            // every output is within δ of its own original, and its label is its own original's prediction
+            float[] dist = ball.distance(r.images(), x0).toFloatArray();
+            long[] pred0 = f.predict(x0).toLongArray();
+            for (int i = 0; i < dist.length; i++) {
+                assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
+                assertThat(r.labels()[i]).isEqualTo(pred0[i]);
             }
+            // images really left at different steps
+            assertThat(java.util.Arrays.stream(r.passes()).distinct().count()).isGreaterThan(1);
+            // and a shuffled batch gives each image the same treatment as long as seeds match per batch
+            assertThat(r.images().getShape()).isEqualTo(x0.getShape());
         });
     }
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"LINF,0", "L2,0", "LINF,2", "L2,2"})
     void earlyExitNeverReturnsAnImageItsCheckAttackFools(Norm norm, int cheapInner) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = linear(m, 6, 0.2f);
-                NDArray x0 = mixedImages(m);
-                RobustifyConfig cfg = fastConfig(norm, cheapInner);
-                RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
-                // for a linear model PGD finds the worst case from any start, so any check attack's verdict is
-                // reproduced by this one: an early-exited image must survive it, also when the outer steps
-                // optimised against a cheaper inner attack than the check's
-                AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
-                        .optRestarts(3).optSeed(99).build().perturb(f, r.images(), m.create(r.labels()));
-                int exited = 0;
-                for (int i = 0; i < r.passes().length; i++) {
-                    if (r.outerSteps()[i] < cfg.outerSteps()) {
-                        exited++;
-                        assertThat(a.success()[i]).as("image %d exited early but is fooled", i).isFalse();
-                        assertThat(r.robustLoss()[i]).isLessThan((float) cfg.fast().lossThreshold());
-                    }
+        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            RobustifyConfig cfg = fastConfig(norm, cheapInner);
+            RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
+            // for a linear model PGD finds the worst case from any start, so any check attack's verdict is
+            // reproduced by this one: an early-exited image must survive it, also when the outer steps
+            // optimised against a cheaper inner attack than the check's
+            AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
+                    .optRestarts(3).optSeed(99).build().perturb(f, r.images(), m.create(r.labels()));
+            int exited = 0;
+            for (int i = 0; i < r.passes().length; i++) {
+                if (r.outerSteps()[i] < cfg.outerSteps()) {
+                    exited++;
+                    assertThat(a.success()[i]).as("image %d exited early but is fooled", i).isFalse();
+                    assertThat(r.robustLoss()[i]).isLessThan((float) cfg.fast().lossThreshold());
                 }
-                assertThat(exited).isGreaterThan(0);
             }
+            assertThat(exited).isGreaterThan(0);
         });
     }
 
     @Test
     void cheapInnerStepsCostFewerPassesPerOuterStep() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = linear(m, 6, 0.2f);
-                NDArray x0 = mixedImages(m);
-                RobustifyResult full = Robustifier.of(fastConfig(Norm.LINF, 0)).robustify(f, x0, null);
-                RobustifyResult cheap = Robustifier.of(fastConfig(Norm.LINF, 2)).robustify(f, x0, null);
-                // an image that never exits: (K+1) = 6 passes per outer step with the full loss, 3 with PGD-2
-                for (RobustifyResult r : new RobustifyResult[] {full, cheap}) {
-                    long perStep = r == full ? 6 : 3;
-                    for (int i = 0; i < r.passes().length; i++) {
-                        assertThat(r.passes()[i]).isGreaterThanOrEqualTo(perStep * r.outerSteps()[i]);
-                    }
+        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            RobustifyResult full = Robustifier.of(fastConfig(Norm.LINF, 0)).robustify(f, x0, null);
+            RobustifyResult cheap = Robustifier.of(fastConfig(Norm.LINF, 2)).robustify(f, x0, null);
+            // an image that never exits: (K+1) = 6 passes per outer step with the full loss, 3 with PGD-2
+            for (RobustifyResult r : new RobustifyResult[] {full, cheap}) {
+                long perStep = r == full ? 6 : 3;
+                for (int i = 0; i < r.passes().length; i++) {
+                    assertThat(r.passes()[i]).isGreaterThanOrEqualTo(perStep * r.outerSteps()[i]);
                 }
-                long sumFull = java.util.Arrays.stream(full.passes()).sum();
-                long sumCheap = java.util.Arrays.stream(cheap.passes()).sum();
-                assertThat(sumCheap).isLessThan(sumFull);
             }
+            long sumFull = java.util.Arrays.stream(full.passes()).sum();
+            long sumCheap = java.util.Arrays.stream(cheap.passes()).sum();
+            assertThat(sumCheap).isLessThan(sumFull);
         });
     }
 
     @Test
     void polishStepsOptimiseAgainstTheFullAttackAndCountItsPasses() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = linear(m, 6, 0.2f);
-                NDArray x0 = mixedImages(m);
-                // a threshold no robust loss gets under: no image is ever checked, every image runs all 30 steps
-                RobustifyConfig.Builder b = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(30)
-                        .optInnerSteps(5).optSeed(4);
-                RobustifyResult plain = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 0)).build())
-                        .robustify(f, x0, null);
-                RobustifyResult polished = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 4)).build())
-                        .robustify(f, x0, null);
-                for (int i = 0; i < x0.getShape().get(0); i++) {
-                    assertThat(plain.passes()[i]).isEqualTo(30 * 3);
-                    // 26 steps against PGD-2 (3 passes), the last 4 against the full PGD-5 (6 passes)
-                    assertThat(polished.passes()[i]).isEqualTo(26 * 3 + 4 * 6);
-                    assertThat(polished.outerSteps()[i]).isEqualTo(30);
-                }
-                // the first 26 steps are the same computation; only the polish moves the images differently
-                assertThat(polished.images().sub(plain.images()).abs().max().getFloat()).isGreaterThan(0f);
+        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            // a threshold no robust loss gets under: no image is ever checked, every image runs all 30 steps
+            RobustifyConfig.Builder b = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(30)
+                    .optInnerSteps(5).optSeed(4);
+            RobustifyResult plain = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 0)).build())
+                    .robustify(f, x0, null);
+            RobustifyResult polished = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 4)).build())
+                    .robustify(f, x0, null);
+            for (int i = 0; i < x0.getShape().get(0); i++) {
+                assertThat(plain.passes()[i]).isEqualTo(30 * 3);
+                // 26 steps against PGD-2 (3 passes), the last 4 against the full PGD-5 (6 passes)
+                assertThat(polished.passes()[i]).isEqualTo(26 * 3 + 4 * 6);
+                assertThat(polished.outerSteps()[i]).isEqualTo(30);
             }
+            // the first 26 steps are the same computation; only the polish moves the images differently
+            assertThat(polished.images().sub(plain.images()).abs().max().getFloat()).isGreaterThan(0f);
         });
     }
 
@@ -159,14 +157,10 @@ class FastModeTest {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void sameSeedGivesIdenticalOutputInFastMode(Norm norm) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = linear(m, 7, 0.1f);
-                NDArray x0 = mixedImages(m);
-                NDArray a = Robustifier.of(fastConfig(norm)).robustify(f, x0, null).images();
-                NDArray b = Robustifier.of(fastConfig(norm)).robustify(f, x0, null).images();
-                assertThat(a.sub(b).abs().max().getFloat()).isEqualTo(0f);
-            }
+        onMixedBatch(7, 0.1f, (m, f, x0) -> {
+            NDArray a = Robustifier.of(fastConfig(norm)).robustify(f, x0, null).images();
+            NDArray b = Robustifier.of(fastConfig(norm)).robustify(f, x0, null).images();
+            assertThat(a.sub(b).abs().max().getFloat()).isEqualTo(0f);
         });
     }
 
