@@ -31,11 +31,12 @@ final class EarlyExit {
     /**
      * @param cfg a configuration with fast mode on
      * @param n images in the batch
+     * @param fullLoss the configuration's robust loss (K inner steps), shared with the outer loop's polish
      */
-    EarlyExit(RobustifyConfig cfg, int n) {
+    EarlyExit(RobustifyConfig cfg, int n, RobustLoss fullLoss) {
         this.cfg = cfg;
         this.fm = cfg.fast();
-        this.fullLoss = new RobustLoss(cfg);
+        this.fullLoss = fullLoss;
         this.schedule = new CheckSchedule(n, fm.checkEvery());
         this.lossPasses = cfg.samples() == 1 ? 1 : fullLoss.passesPerImage();
     }

@@ -83,7 +83,7 @@ abstract class OuterLoop implements Robustifier {
             NDArray start = Scopes.keep(() -> ball.project(x0, ball.randomStart(x0, cfg.outerStart(), rng)));
             NDArray x0Active = x0.duplicate();
             NDArray y = x0.getManager().create(yArr);
-            EarlyExit early = cfg.fast() == null ? null : new EarlyExit(cfg, n);
+            EarlyExit early = cfg.fast() == null ? null : new EarlyExit(cfg, n, fullLoss);
             try (State state = init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
