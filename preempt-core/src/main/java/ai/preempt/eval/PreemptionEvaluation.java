@@ -11,6 +11,7 @@ import ai.preempt.model.Classifier;
 import ai.preempt.robustify.AdaptiveAttack;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Reconstructor;
+import ai.preempt.robustify.RobustLoss;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.robustify.RobustifyResult;
@@ -94,13 +95,14 @@ public final class PreemptionEvaluation {
         ThreatModel ball = threat.withEps(cfg.delta());
         Robustifier robustifier = Robustifier.of(cfg);
         Reconstructor reconstructor = new Reconstructor(cfg);
+        RobustLoss robustLoss = new RobustLoss(cfg);
         progress.start("evaluate", (long) data.size() * preemptions.size());
         for (LabeledImages.Range r : data.batchRanges(batch)) {
             for (Preemption p : preemptions) {
                 EvalState.BatchResult done = state.find(p.title(), r.from());
                 if (done == null) {
                     done = PreemptEngine.call(() -> evaluateBatch(f, robustifyWith, data, r, p, robustifier,
-                            reconstructor, threat, ball));
+                            reconstructor, robustLoss, threat, ball));
                     state = state.with(done);
                     state.save(stateFile);
                 }
@@ -124,7 +126,7 @@ public final class PreemptionEvaluation {
     /** Robustifies (for Ours), attacks and judges one batch under one preemption. */
     private EvalState.BatchResult evaluateBatch(Classifier f, Classifier robustifyWith, LabeledImages data,
             LabeledImages.Range r, Preemption p, Robustifier robustifier, Reconstructor reconstructor,
-            ThreatModel threat, ThreatModel ball) {
+            RobustLoss robustLoss, ThreatModel threat, ThreatModel ball) {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray x0 = data.images(m, r.from(), r.to());
             NDArray y = data.labels(m, r.from(), r.to());
@@ -142,7 +144,12 @@ public final class PreemptionEvaluation {
                         : f.predict(x0));
                 seconds = (System.nanoTime() - t0) / 1e9;
                 xs = quantize ? Quantizer.quantize(x0, rr.images(), ball) : rr.images();
-                loss = rr.robustLoss();
+                // Lemma 1 is judged on the image that is evaluated, with the configuration's full K-step inner
+                // attack: the optimiser's last loss was measured one update earlier, on the float image, and in
+                // fast mode possibly against its cheaper inner attack (issue 18: PGD-3 losses far below log 2 on
+                // images PGD-20 fooled). K + 1 passes per image.
+                NDArray yHat = m.create(rr.labels());
+                loss = robustLoss.value(robustifyWith, xs, yHat, cfg.seed());
                 passes = rr.passes();
             }
             long[] pred = f.predict(xs).toLongArray();

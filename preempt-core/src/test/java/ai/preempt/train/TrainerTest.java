@@ -20,6 +20,7 @@ import ai.preempt.model.TestModels;
 import ai.preempt.threat.Norm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,18 +80,29 @@ class TrainerTest {
     }
 
     @Test
-    void resumeAfterAnInterruptedEpochGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
-        TrainConfig cfg = tiny().setMethod(Method.ADV).optFast(true).optValidation(64).build();
+    void resumeAfterAKillMidEpochGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
+        // Algorithm 2 with both PGDs, fine-tuned from saved weights, a checkpoint every 2 batches
+        Path init = tmp.resolve("init");
+        new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), init, Progress.NONE).train(train, false);
+        TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).optAttackSteps(2)
+                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optValidation(64)
+                .optCheckpointBatches(2).build();
         new Trainer(cfg, tmp.resolve("a"), Progress.NONE).train(train, false);
-        // 4 batches per epoch: die in the middle of epoch 2, then resume
-        assertThatThrownBy(() -> new Trainer(cfg, tmp.resolve("b"), new KillAfter(6)).train(train, false))
+        // 4 batches per epoch: die after batch 3 of epoch 2 (its last checkpoint: after batch 2), then resume
+        assertThatThrownBy(() -> new Trainer(cfg, tmp.resolve("b"), new KillAfter(7)).train(train, false))
                 .hasMessageContaining("killed");
         assertThat(tmp.resolve("b/model.params")).doesNotExist();
-        new Trainer(cfg, tmp.resolve("b"), Progress.NONE).train(train, true);
-        assertThat(Files.readAllBytes(tmp.resolve("b/checkpoint/last.params")))
-                .isEqualTo(Files.readAllBytes(tmp.resolve("a/checkpoint/last.params")));
+        assertThat(state(tmp.resolve("b"))).containsEntry("epochs_done", 1).containsEntry("batches_done", 2);
+        new Trainer(cfg.withCheckpointBatches(0), tmp.resolve("b"), Progress.NONE).train(train, true);
+        assertThat(Files.readAllBytes(tmp.resolve("b/checkpoint/last/last.params")))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("a/checkpoint/last/last.params")));
         assertThat(Files.readAllBytes(tmp.resolve("b/model.params")))
                 .isEqualTo(Files.readAllBytes(tmp.resolve("a/model.params")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> state(Path dir) throws java.io.IOException {
+        return ai.preempt.model.ModelCard.JSON.readValue(dir.resolve("checkpoint/last/state.json").toFile(), Map.class);
     }
 
     @Test
@@ -127,7 +139,7 @@ class TrainerTest {
         assertThatThrownBy(() -> tiny().setMethod(Method.ADV).optEps(-1).build()).hasMessageContaining("--eps");
         Path dir = tmp.resolve("d");
         new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), dir, Progress.NONE).train(train, false);
-        Files.write(dir.resolve("checkpoint/last.params"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("checkpoint/last/last.params"), new byte[] {1, 2, 3});
         assertThatThrownBy(() -> new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), dir, Progress.NONE)
                 .train(train, true)).isInstanceOf(ModelException.class).hasMessageContaining("damaged");
         Files.write(dir.resolve("model.params"), new byte[] {9, 9});
