@@ -123,6 +123,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-n", defaultValue = "1000", description = "Test images for the card's accuracies; 0 skips (default: ${DEFAULT-VALUE}).")
     int evalN;
 
+    @Option(names = "--eval-steps", defaultValue = "100", description = "preempt: outer steps T of the robustification "
+            + "behind the card's preempt_eval figures (fast mode; default: ${DEFAULT-VALUE}, as preempt eval).")
+    int evalSteps;
+
+    @Option(names = "--eval-inner-steps", defaultValue = "20", description = "preempt: its inner PGD steps K "
+            + "(default: ${DEFAULT-VALUE}, as preempt eval).")
+    int evalInnerSteps;
+
     @Override
     public Integer call() throws Exception {
         Method m = Method.parse(method);
@@ -165,7 +173,8 @@ final class TrainCommand implements Callable<Integer> {
                 // the figures the targets are about, from the code path of `preempt eval --fast`
                 LabeledImages test = dataOptions.testSubset(evalN, 0);
                 card = PreemptMetrics.withMetrics(card, PreemptMetrics.evaluate(f, test,
-                        List.of(Preemption.NONE, Preemption.OURS), PreemptMetrics.fastRobustify(nrm, e, 0)), 0);
+                        List.of(Preemption.NONE, Preemption.OURS), PreemptMetrics.fastRobustify(nrm, e, 0).toBuilder()
+                                .optOuterSteps(evalSteps).optInnerSteps(evalInnerSteps).build()), 0);
             }
             card.write(out.resolve(NativeClassifier.CARD_FILE));
         }

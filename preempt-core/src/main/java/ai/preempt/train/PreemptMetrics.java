@@ -58,7 +58,7 @@ public final class PreemptMetrics {
      * @param report a report of {@link #evaluate}
      * @param subsetSeed the seed of the test subset
      * @return the card with the report's figures: {@code preempt_eval} = {n, seed, robustify, and per row clean,
-     *     grey-box PGD-20 (and Lemma 1 for Ours)}
+     *     grey-box PGD-20 (and for Ours Lemma 1, the mean robust loss and the seconds per image)}
      */
     public static ModelCard withMetrics(ModelCard card, EvalReport report, long subsetSeed) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -71,6 +71,8 @@ public final class PreemptMetrics {
             row.put("greybox_pgd20_accuracy", r.greyBox().get("pgd"));
             if (!Double.isNaN(r.lemma1())) {
                 row.put("lemma1", r.lemma1());
+                row.put("mean_robust_loss", report.images().stream().filter(i -> i.preemption().equals(r.preemption()))
+                        .mapToDouble(EvalReport.ImageRow::robustLoss).average().orElse(Double.NaN));
                 row.put("seconds_per_image", r.secondsPerImage());
             }
             m.put(r.preemption().toLowerCase(java.util.Locale.ROOT), row);

@@ -114,22 +114,52 @@ class TrainerTest {
     }
 
     @Test
-    void algorithm2FirstStepLowersCrossEntropyTowardTheTrueLabel() {
+    void algorithm2FirstStepLowersCrossEntropyTowardTheTrueLabelInsideTheDeltaBall() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
                 LabeledImages few = train.head(16);
                 NDArray x = few.images(m, 0, 16);
                 NDArray y = few.labels(m, 0, 16);
-                for (boolean fast : new boolean[] {false, true}) {
-                    TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optFast(fast).optAttackSteps(5).build();
+                float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
+                // one step (the first), the two-step recipe, the single-step (fast) variant
+                for (TrainConfig cfg : new TrainConfig[] {
+                    tiny().setMethod(Method.PREEMPT).optRobustSteps(1).optRobustStep(0.5).build(),
+                    tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).build(),
+                    tiny().setMethod(Method.PREEMPT).optFast(true).build()}) {
                     NDArray robust = new TrainingPoints(cfg).towardRobust(f, x, y, new Rng(1));
-                    float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
                     float after = Losses.crossEntropy(f.logits(robust), y).sum().getFloat();
-                    assertThat(after).as("fast=" + fast).isLessThan(before);
-                    assertThat(robust.sub(x).abs().max().getFloat()).isLessThanOrEqualTo((float) cfg.eps() + 1e-6f);
+                    assertThat(after).as(cfg.toString()).isLessThan(before);
+                    assertInside(robust, x, cfg.eps());
                 }
             }
         });
+    }
+
+    @Test
+    void algorithm2AdversarialPointRaisesTheLossInsideTheEpsBallAroundTheRobustPoint() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
+                LabeledImages few = train.head(16);
+                NDArray x = few.images(m, 0, 16);
+                NDArray y = few.labels(m, 0, 16);
+                TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5)
+                        .optAttackSteps(3).optAttackStep(0.5).build();
+                TrainingPoints points = new TrainingPoints(cfg);
+                // make() = x_adv(x̂(x)); the same stream replays x̂ (its PGD has no random start)
+                NDArray adv = points.make(f, x, y, new Rng(2));
+                NDArray robust = points.towardRobust(f, x, y, new Rng(2));
+                assertInside(adv, robust, cfg.eps());
+                assertThat(Losses.crossEntropy(f.logits(adv), y).sum().getFloat())
+                        .isGreaterThan(Losses.crossEntropy(f.logits(robust), y).sum().getFloat());
+            }
+        });
+    }
+
+    /** Asserts that every pixel of {@code p} lies in [0,1] and within {@code eps} of {@code center} (L∞). */
+    private static void assertInside(NDArray p, NDArray center, double eps) {
+        assertThat(p.sub(center).abs().max().getFloat()).isLessThanOrEqualTo((float) eps + 1e-6f);
+        assertThat(p.min().getFloat()).isGreaterThanOrEqualTo(0f);
+        assertThat(p.max().getFloat()).isLessThanOrEqualTo(1f);
     }
 
     @Test
