@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {
