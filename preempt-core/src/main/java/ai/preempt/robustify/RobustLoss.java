@@ -55,7 +55,7 @@ public final class RobustLoss {
      */
     public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
         return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
-            Rng rng = Rng.forBatch(seed, xs);
+            Rng rng = Rng.forImages(seed, xs);
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
                 Chain chain = trace(f, xs, labels, rng);

@@ -56,7 +56,7 @@ public final class PreemptServer implements AutoCloseable {
     private PreemptServer(ServerConfig cfg, Classifier classifier) {
         this.cfg = cfg;
         this.classifier = classifier;
-        this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps());
+        this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps(), cfg.batchInvariant());
         this.queue = new BatchQueue(cfg.maxBatch(), cfg.maxWaitMs(), cfg.queueCapacity(), metrics);
         this.uploads = new Uploads(cfg.maxUploadBytes());
         this.decoder = new ImageDecoder(cfg.maxUploadBytes(), cfg.maxPixels());

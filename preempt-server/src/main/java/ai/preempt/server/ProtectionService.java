@@ -25,8 +25,21 @@ import java.util.function.Function;
  * The service's one door to the protection library: preprocessing an upload for the model, and the three
  * batched operations (robustify, classify, attack). Every tensor computation runs on the engine's compute
  * thread; each operation takes a batch of images of one size and answers per image.
+ *
+ * <p>Batch invariance: an image's answer must not depend on what else shares its batch. The random numbers
+ * are per image (core's {@code Rng.forImages}); the arithmetic is made so by {@link #MIN_ROWS}.
  */
 final class ProtectionService {
+
+    /**
+     * Batches are padded to at least this many rows (copies of their first image, dropped afterwards).
+     * PyTorch's CPU kernels take other code paths for a batch of 1 (forward) and of 2–3 (input gradients),
+     * which changes results in the last float bit, and robustification amplifies such bits into different
+     * pixels. Measured on this build: every batch of 4 or more gives each image bitwise the same logits and
+     * input gradients wherever it sits. Identical copies draw identical random numbers and exit fast mode
+     * together, so padding costs at most the work of three more images, and only on batches of fewer than four.
+     */
+    static final int MIN_ROWS = 4;
 
     /** A protected image: what the model saw, what is returned, and the verdict. */
     record Robustified(Image input, Image output, Verdict verdict) {}
@@ -51,8 +64,15 @@ final class ProtectionService {
     private final Operation<Classified> classify = operation("classify", this::classifyBatch);
     private final Operation<Attacked> attackOp = operation("attack", this::attackBatch);
 
-    ProtectionService(Classifier f, RobustifyConfig cfg, int attackSteps) {
+    private final int minRows;
+
+    /**
+     * @param batchInvariant pad small batches to {@link #MIN_ROWS} so answers never depend on the batch; false
+     *     computes exactly the images given (a benchmark's single-image baseline)
+     */
+    ProtectionService(Classifier f, RobustifyConfig cfg, int attackSteps, boolean batchInvariant) {
         this.f = f;
+        this.minRows = batchInvariant ? MIN_ROWS : 1;
         this.cfg = cfg;
         this.protector = new Protector(f, Robustifier.of(cfg), true, null);
         this.adversary = cfg.adversary();
@@ -86,8 +106,21 @@ final class ProtectionService {
         return attackOp;
     }
 
+    /** @return the images, followed by copies of the first up to {@code minRows} */
+    private List<Image> padded(List<Image> images) {
+        if (images.size() >= minRows) {
+            return images;
+        }
+        List<Image> out = new ArrayList<>(images);
+        while (out.size() < minRows) {
+            out.add(images.get(0));
+        }
+        return out;
+    }
+
     private List<Robustified> robustifyBatch(List<Image> images) {
-        List<Protector.Protected> done = protector.protect(images, Collections.nCopies(images.size(), "upload"), null);
+        List<Image> rows = padded(images);
+        List<Protector.Protected> done = protector.protect(rows, Collections.nCopies(rows.size(), "upload"), null);
         List<Robustified> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             out.add(new Robustified(images.get(i), done.get(i).image(), done.get(i).verdict()));
@@ -101,7 +134,7 @@ final class ProtectionService {
             long[] labels = f.predict(x).toLongArray();
             int k = f.numClasses();
             List<Classified> out = new ArrayList<>(labels.length);
-            for (int i = 0; i < labels.length; i++) {
+            for (int i = 0; i < images.size(); i++) {
                 float[] row = new float[k];
                 System.arraycopy(p, i * k, row, 0, k);
                 out.add(new Classified(labels[i], f.classes().get((int) labels[i]), row));
@@ -119,7 +152,7 @@ final class ProtectionService {
             long[] after = f.predict(adv).toLongArray();
             float[] linf = adversary.distance(adv, x).toFloatArray();
             List<Attacked> out = new ArrayList<>(before.length);
-            for (int i = 0; i < before.length; i++) {
+            for (int i = 0; i < images.size(); i++) {
                 out.add(new Attacked(images.get(i), Image.fromNDArray(adv.get(i)), before[i],
                         f.classes().get((int) before[i]), after[i], f.classes().get((int) after[i]), linf[i]));
             }
@@ -127,12 +160,15 @@ final class ProtectionService {
         });
     }
 
-    /** Runs {@code body} on the batch as one 8-bit N×C×H×W tensor, on the compute thread, freeing every array. */
-    private static <R> List<R> onBatch(List<Image> images, Function<NDArray, List<R>> body) {
+    /**
+     * Runs {@code body} on the (padded) batch as one 8-bit N×C×H×W tensor, on the compute thread, freeing every
+     * array; {@code body} answers the first {@code images.size()} rows.
+     */
+    private <R> List<R> onBatch(List<Image> images, Function<NDArray, List<R>> body) {
         return PreemptEngine.call(() -> {
             try (NDManager m = PreemptEngine.newManager()) {
-                List<NDArray> parts = new ArrayList<>(images.size());
-                for (Image img : images) {
+                List<NDArray> parts = new ArrayList<>(minRows);
+                for (Image img : padded(images)) {
                     parts.add(img.toNDArray(m));
                 }
                 return body.apply(Quantizer.to8bit(NDArrays.concat(new NDList(parts))));

@@ -20,9 +20,12 @@ import ai.preempt.threat.Norm;
  * @param maxPixels the largest accepted image, width × height read from the header (413 above)
  * @param robustify the robustification settings
  * @param attackSteps steps of the demo attack's PGD (in the robustification's adversary budget)
+ * @param batchInvariant answers never depend on what else shares a batch (small batches are padded); false only
+ *     for a benchmark's single-image baseline
  */
 public record ServerConfig(String model, String host, int port, int maxBatch, long maxWaitMs, int queueCapacity,
-        long timeoutMs, long maxUploadBytes, long maxPixels, RobustifyConfig robustify, int attackSteps) {
+        long timeoutMs, long maxUploadBytes, long maxPixels, RobustifyConfig robustify, int attackSteps,
+        boolean batchInvariant) {
 
     /** Validates; throws IllegalArgumentException with one sentence. */
     public ServerConfig {
@@ -54,6 +57,14 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         return new Builder(model);
     }
 
+    /** @return a builder pre-filled with this configuration */
+    public Builder toBuilder() {
+        return new Builder(model).optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
+                .optQueueCapacity(queueCapacity).optTimeoutMs(timeoutMs).optMaxUploadBytes(maxUploadBytes)
+                .optMaxPixels(maxPixels).optRobustify(robustify).optAttackSteps(attackSteps)
+                .optBatchInvariant(batchInvariant);
+    }
+
     /** @return the default robustification of the service: L∞ 8/255, fast mode */
     public static RobustifyConfig defaultRobustify() {
         return RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optFast(FastMode.DEFAULT).build();
@@ -72,6 +83,7 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         private long maxPixels = 40_000_000L;
         private RobustifyConfig robustify;
         private int attackSteps = 20;
+        private boolean batchInvariant = true;
 
         Builder(String model) {
             this.model = model;
@@ -98,10 +110,13 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         /** PGD steps of the attack demo (default 20). */
         public Builder optAttackSteps(int v) { attackSteps = v; return this; }
 
+        /** Pad small batches so that answers never depend on the batch (default true). */
+        public Builder optBatchInvariant(boolean v) { batchInvariant = v; return this; }
+
         /** @return the validated configuration */
         public ServerConfig build() {
             return new ServerConfig(model, host, port, maxBatch, maxWaitMs, queueCapacity, timeoutMs, maxUploadBytes,
-                    maxPixels, robustify == null ? defaultRobustify() : robustify, attackSteps);
+                    maxPixels, robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
         }
     }
 }

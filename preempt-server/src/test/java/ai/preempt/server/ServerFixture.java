@@ -23,6 +23,11 @@ final class ServerFixture {
 
     private ServerFixture() {}
 
+    static {
+        // one intra-op thread: the tests' batches are tiny, and a shared CI machine punishes oversubscription
+        ai.preempt.engine.PreemptEngine.setThreads(1);
+    }
+
     /** The repository root (tests run in the module folder). */
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
