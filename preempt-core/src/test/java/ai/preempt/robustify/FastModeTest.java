@@ -11,6 +11,7 @@ import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.threat.Norm;
+import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,25 +59,73 @@ class FastModeTest {
                 .optFast(new FastMode(3, 2, Math.log(2) / 2, cheapInner, 0)).build();
     }
 
+    /**
+     * Without random starts every image's trajectory depends only on itself and its label, so a shuffled
+     * batch must give each image exactly what the unshuffled batch gives it, although the two batches exit
+     * and compact in different orders. The labels are given and mixed (a quarter of them against the model's
+     * prediction, which robustification then pulls towards), so a label that slips to another row during
+     * compaction moves its image the wrong way.
+     */
     @ParameterizedTest
     @EnumSource(Norm.class)
-    void batchCompactionKeepsImagesLabelsAndOutputsAligned(Norm norm) {
-        onMixedBatch(5, 0.3f, (m, f, x0) -> {
-            RobustifyConfig cfg = fastConfig(norm);
-            RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
-            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
-            // every output is within δ of its own original, and its label is its own original's prediction
-            float[] dist = ball.distance(r.images(), x0).toFloatArray();
-            long[] pred0 = f.predict(x0).toLongArray();
-            for (int i = 0; i < dist.length; i++) {
-                assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
-                assertThat(r.labels()[i]).isEqualTo(pred0[i]);
+    void shuffledBatchWithMixedLabelsGivesEveryImageTheSameOutputThroughCompaction(Norm norm) {
+        onMixedBatch(5, 0f, (m, f0, x0) -> {
+            int n = (int) x0.getShape().get(0);
+            // the bias that splits the batch's predictions in half, logits steep enough for images to exit
+            float[] raw = margins(f0, x0, new long[n]);
+            java.util.Arrays.sort(raw);
+            LinearClassifier f = linear(m, 5, (raw[n / 2 - 1] + raw[n / 2]) / 2).scaled(6f);
+            RobustifyConfig cfg = fastConfig(norm).toBuilder().optOuterStart(RandomStart.NONE)
+                    .optInnerStart(RandomStart.NONE).build();
+            long[] y = f.predict(x0).toLongArray();
+            for (int i = 0; i < n; i += 4) {
+                y[i] = 1 - y[i];
             }
-            // images really left at different steps
-            assertThat(java.util.Arrays.stream(r.passes()).distinct().count()).isGreaterThan(1);
-            // and a shuffled batch gives each image the same treatment as long as seeds match per batch
-            assertThat(r.images().getShape()).isEqualTo(x0.getShape());
+            int[] perm = {7, 2, 11, 0, 5, 9, 3, 10, 1, 6, 8, 4};
+            long[] yPerm = new long[n];
+            for (int j = 0; j < n; j++) {
+                yPerm[j] = y[perm[j]];
+            }
+            RobustifyResult a = Robustifier.of(cfg).robustify(f, x0, m.create(y));
+            RobustifyResult b = Robustifier.of(cfg).robustify(f, ai.preempt.engine.Rows.select(x0, perm),
+                    m.create(yPerm));
+            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
+            float[] dist = ball.distance(a.images(), x0).toFloatArray();
+            for (int j = 0; j < n; j++) {
+                int i = perm[j];
+                assertThat(b.labels()[j]).isEqualTo(y[i]);
+                assertThat(b.outerSteps()[j]).as("image %d", i).isEqualTo(a.outerSteps()[i]);
+                assertThat(b.images().get(j).sub(a.images().get(i)).abs().max().getFloat()).as("image %d", i)
+                        .isLessThan(1e-5f);
+                assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
+            }
+            // each image was pulled towards its own label: its margin for that label grew
+            float[] before = margins(f, x0, y);
+            float[] after = margins(f, a.images(), y);
+            for (int i = 0; i < n; i++) {
+                assertThat(after[i]).as("image %d", i).isGreaterThan(before[i]);
+            }
+            // images really left at different steps, with both labels among those that left and those that stayed
+            assertThat(java.util.Arrays.stream(a.outerSteps()).distinct().count()).isGreaterThan(1);
+            java.util.Set<Long> left = new java.util.HashSet<>();
+            java.util.Set<Long> stayed = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                (a.outerSteps()[i] < cfg.outerSteps() ? left : stayed).add(y[i]);
+            }
+            assertThat(left).containsExactlyInAnyOrder(0L, 1L);
+            assertThat(stayed).isNotEmpty();
         });
+    }
+
+    /** @return per image: logit of its label minus the other logit (two classes) */
+    private static float[] margins(LinearClassifier f, NDArray x, long[] y) {
+        NDArray logits = f.logits(x);
+        float[] margin = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            float[] row = logits.get(i).toFloatArray();
+            margin[i] = row[(int) y[i]] - row[1 - (int) y[i]];
+        }
+        return margin;
     }
 
     @ParameterizedTest
