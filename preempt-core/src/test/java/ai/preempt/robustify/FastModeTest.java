@@ -9,6 +9,7 @@ import ai.preempt.attack.AttackResult;
 import ai.preempt.attack.Pgd;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
+import ai.preempt.model.CountingClassifier;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.RandomStart;
@@ -151,42 +152,58 @@ class FastModeTest {
         });
     }
 
+    /**
+     * The passes the result reports are the model's real passes: without checks every reported pass is one
+     * image through the wrapped model and nothing else goes through it (an image that never exits costs
+     * (K+1) = 6 per outer step with the full loss, 3 with PGD-2), and the polish's last 4 steps cost the full
+     * attack's 6.
+     */
     @Test
-    void cheapInnerStepsCostFewerPassesPerOuterStep() {
+    void reportedPassesAreTheModelsRealPassesWithCheapInnerStepsAndPolish() {
         onMixedBatch(6, 0.2f, (m, f, x0) -> {
-            RobustifyResult full = Robustifier.of(fastConfig(Norm.LINF, 0)).robustify(f, x0, null);
-            RobustifyResult cheap = Robustifier.of(fastConfig(Norm.LINF, 2)).robustify(f, x0, null);
-            // an image that never exits: (K+1) = 6 passes per outer step with the full loss, 3 with PGD-2
-            for (RobustifyResult r : new RobustifyResult[] {full, cheap}) {
-                long perStep = r == full ? 6 : 3;
-                for (int i = 0; i < r.passes().length; i++) {
-                    assertThat(r.passes()[i]).isGreaterThanOrEqualTo(perStep * r.outerSteps()[i]);
-                }
-            }
-            long sumFull = java.util.Arrays.stream(full.passes()).sum();
-            long sumCheap = java.util.Arrays.stream(cheap.passes()).sum();
-            assertThat(sumCheap).isLessThan(sumFull);
-        });
-    }
-
-    @Test
-    void polishStepsOptimiseAgainstTheFullAttackAndCountItsPasses() {
-        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            NDArray y = f.predict(x0);
+            int n = (int) x0.getShape().get(0);
             // a threshold no robust loss gets under: no image is ever checked, every image runs all 30 steps
             RobustifyConfig.Builder b = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(30)
                     .optInnerSteps(5).optSeed(4);
-            RobustifyResult plain = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 0)).build())
-                    .robustify(f, x0, null);
-            RobustifyResult polished = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 4)).build())
-                    .robustify(f, x0, null);
-            for (int i = 0; i < x0.getShape().get(0); i++) {
-                assertThat(plain.passes()[i]).isEqualTo(30 * 3);
-                // 26 steps against PGD-2 (3 passes), the last 4 against the full PGD-5 (6 passes)
-                assertThat(polished.passes()[i]).isEqualTo(26 * 3 + 4 * 6);
-                assertThat(polished.outerSteps()[i]).isEqualTo(30);
+            long[] expected = {30 * 6, 30 * 3, 26 * 3 + 4 * 6};
+            FastMode[] modes = {null, new FastMode(3, 2, 1e-30, 2, 0), new FastMode(3, 2, 1e-30, 2, 4)};
+            RobustifyResult plain = null;
+            RobustifyResult polished = null;
+            for (int k = 0; k < modes.length; k++) {
+                CountingClassifier counting = new CountingClassifier(f);
+                RobustifyResult r = Robustifier.of(b.optFast(modes[k]).build()).robustify(counting, x0, y);
+                assertThat(counting.images()).as("mode %d", k).isEqualTo(expected[k] * n);
+                assertThat(java.util.Arrays.stream(r.passes()).sum()).isEqualTo(counting.images());
+                for (int i = 0; i < n; i++) {
+                    assertThat(r.passes()[i]).isEqualTo(expected[k]);
+                    assertThat(r.outerSteps()[i]).isEqualTo(30);
+                }
+                plain = k == 1 ? r : plain;
+                polished = k == 2 ? r : polished;
             }
             // the first 26 steps are the same computation; only the polish moves the images differently
             assertThat(polished.images().sub(plain.images()).abs().max().getFloat()).isGreaterThan(0f);
+        });
+    }
+
+    /**
+     * With checks, images that exit stop costing passes: the images the model really sees fall below those of
+     * the same run without exits, and every pass the result reports was a real pass through the model.
+     */
+    @Test
+    void exitsSaveRealPassesAndEveryReportedPassWasMade() {
+        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            NDArray y = f.predict(x0);
+            CountingClassifier never = new CountingClassifier(f);
+            Robustifier.of(fastConfig(Norm.LINF).toBuilder().optFast(new FastMode(3, 2, 1e-30, 0, 0)).build())
+                    .robustify(never, x0, y);
+            CountingClassifier counting = new CountingClassifier(f);
+            RobustifyResult r = Robustifier.of(fastConfig(Norm.LINF)).robustify(counting, x0, y);
+            long reported = java.util.Arrays.stream(r.passes()).sum();
+            assertThat(java.util.Arrays.stream(r.outerSteps()).filter(t -> t < 30).count()).isGreaterThan(0);
+            assertThat(counting.images()).isLessThan(never.images());
+            assertThat(reported).isLessThanOrEqualTo(counting.images());
         });
     }
 
