@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A 224-px, 1000-class TorchScript model (ImageNet-shaped; built by {@code tools/make_imagenet_fixtures.py
  * tiny224}, seeded random weights, flattening so it takes exactly 3×224×224) runs through {@code robustify}
- * on the sample photos, with the PGD check.
+ * on the sample photos, with the PGD check, and through {@code bench robustify --images}.
  */
-class RobustifyImageNetShapedTest {
+class ImageNetShapedModelTest {
 
     static final Path MODEL = Paths.get("src/test/resources/imagenet/tiny224.pt").toAbsolutePath();
     static final Path SAMPLES = Paths.get("../samples").toAbsolutePath().normalize();
@@ -49,5 +49,18 @@ class RobustifyImageNetShapedTest {
             assertThat(protectedImage.height()).isGreaterThanOrEqualTo(224);
             assertThat(protectedImage.width()).isGreaterThanOrEqualTo(224);
         }
+    }
+
+    @Test
+    void benchRobustifyTakesPhotosCycledToNForAThousandClassModel() throws Exception {
+        Path json = tmp.resolve("bench.json");
+        CliFixtures.Run r = CliFixtures.run("bench", "robustify", "--model", MODEL.toString(), "--images",
+                SAMPLES.resolve("astronaut.png").toString(), SAMPLES.resolve("rocket.jpg").toString(), "--n", "3",
+                "--batch", "3", "--modes", "default", "--steps", "1", "--inner-steps", "1", "--no-progress", "--json",
+                json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode mode = ModelCard.JSON.readTree(json.toFile()).get("modes").get(0);
+        assertThat(mode.get("images").asInt()).isEqualTo(3);
+        assertThat(mode.get("passes")).hasSize(3).allSatisfy(p -> assertThat(p.asLong()).isEqualTo(2));
     }
 }
