@@ -87,9 +87,10 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                 double floor = p.mean() * passPerImage;
                 System.out.printf(Locale.ROOT,
                         "%-8s %6.3f s/image; passes/image mean %.0f median %.0f p95 %.0f; ratio to its passes %.3f "
-                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box %s; %d of %d exited early%n",
+                                + "(T*m*(K+1) = %d); clean %.1f%%, grey-box %s; Lemma 1 %.1f%%; %d of %d exited early%n",
                         m, r.secondsPerImage(), p.mean(), p.median(), p.p95(),
-                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), greyBoxText(r.greyBox()), r.exited(), r.images());
+                        r.secondsPerImage() / floor, base.passesPerImage(), 100 * r.clean(), greyBoxText(r.greyBox()),
+                        100 * r.lemma1(), r.exited(), r.images());
             }
             RobustifyBenchmark.ModeResult slow = byMode(results, "default");
             RobustifyBenchmark.ModeResult fast = byMode(results, "fast");

@@ -58,7 +58,8 @@ class EvalCommandTest {
     /**
      * The passes the report gives are the model's real passes: with the Ours row alone and no white box, the
      * model sees robustification's reported passes plus, per image, the prediction that picks the label to
-     * protect, the prediction of x_s, PGD-20's 20 steps and its verdict.
+     * protect, Lemma 1's robust loss of the written image (K + 1 = 3), the prediction of x_s, PGD-20's 20 steps
+     * and its verdict.
      */
     @Test
     void reportedPassesAreTheModelsRealPasses(@TempDir Path dir) throws Exception {
@@ -70,7 +71,7 @@ class EvalCommandTest {
         }
         assertThat(reported).isEqualTo(3 * 6);
         assertThat(loaded).hasSize(1);
-        assertThat(loaded.get(0).images()).isEqualTo(reported + 3 * (1 + 1 + 20 + 1));
+        assertThat(loaded.get(0).images()).isEqualTo(reported + 3 * (1 + 3 + 1 + 20 + 1));
     }
 
     @Test

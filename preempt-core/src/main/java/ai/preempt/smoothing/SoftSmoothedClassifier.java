@@ -2,6 +2,7 @@ package ai.preempt.smoothing;
 
 import ai.djl.ndarray.NDArray;
 import ai.preempt.engine.Rng;
+import ai.preempt.model.BatchSeeded;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.DelegatingClassifier;
 import java.util.Locale;
@@ -15,11 +16,12 @@ import java.util.Locale;
  * randomized-PGD gradient. {@link #predict} is the smoothed prediction g(x) of the reference: a majority vote
  * of f's labels over m fresh samples (ties go to the lower class), not argmax G.
  *
- * <p>Every call draws fresh noise from one seeded stream, so a given sequence of calls is reproducible.
+ * <p>Every call draws fresh noise from one seeded stream, so a given sequence of calls is reproducible;
+ * {@link #seededFor} gives a view whose stream starts from the seed and a batch's content instead.
  * One forward pass carries N·m images: choose the batch size with that in mind. The base classifier is not
  * owned; {@link #close} does nothing.
  */
-public final class SoftSmoothedClassifier extends DelegatingClassifier {
+public final class SoftSmoothedClassifier extends DelegatingClassifier implements BatchSeeded {
 
     /** Probabilities are floored here before the log, so a class no sample votes for stays finite. */
     private static final float FLOOR = 1e-20f;
@@ -84,6 +86,12 @@ public final class SoftSmoothedClassifier extends DelegatingClassifier {
     @Override
     public String name() {
         return inner().name() + " smoothed";
+    }
+
+    /** @return this smoothed classifier with its noise stream derived from the seed and {@code batch}'s pixels */
+    @Override
+    public SoftSmoothedClassifier seededFor(NDArray batch) {
+        return new SoftSmoothedClassifier(inner(), sigma, samples, seed, Rng.forKey(seed, Noise.key(batch)));
     }
 
     @Override
