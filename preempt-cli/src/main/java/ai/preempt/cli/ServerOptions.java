@@ -9,6 +9,7 @@ final class ServerOptions {
 
     @Mixin ModelOption modelOption;
     @Mixin RobustifyOptions robustify;
+    @Mixin ImageLimitOptions imageLimits;
 
     @Option(names = "--max-batch", defaultValue = "32", description = "Images robustified together at most (default: ${DEFAULT-VALUE}).")
     int maxBatch;
@@ -25,13 +26,6 @@ final class ServerOptions {
             description = "A request not answered within this time gets 504 (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
-    @Option(names = "--max-upload", defaultValue = "10485760", description = "Largest upload in bytes (default: ${DEFAULT-VALUE}, 10 MB).")
-    long maxUpload;
-
-    @Option(names = "--max-pixels", defaultValue = "40000000",
-            description = "Largest image in pixels, read from the header before decoding (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
-
     @Option(names = "--attack-steps", defaultValue = "20", description = "PGD steps of the attack demo (default: ${DEFAULT-VALUE}).")
     int attackSteps;
 
@@ -41,7 +35,7 @@ final class ServerOptions {
     /** @return the settings (host and port at their defaults) */
     ServerConfig.Builder builder() {
         return ServerConfig.builder(modelOption.model).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
-                .optQueueCapacity(queue).optTimeoutMs(timeoutMs).optMaxUploadBytes(maxUpload).optMaxPixels(maxPixels)
+                .optQueueCapacity(queue).optTimeoutMs(timeoutMs).optImageLimits(imageLimits.limits())
                 .optAttackSteps(attackSteps).optRobustify(robustify.config(!noFast));
     }
 }

@@ -58,8 +58,8 @@ public final class PreemptServer implements AutoCloseable {
         this.classifier = classifier;
         this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps(), cfg.batchInvariant());
         this.queue = new BatchQueue(cfg.maxBatch(), cfg.maxWaitMs(), cfg.queueCapacity(), metrics);
-        this.uploads = new Uploads(cfg.maxUploadBytes());
-        this.decoder = new ImageDecoder(cfg.maxUploadBytes(), cfg.maxPixels());
+        this.uploads = new Uploads(cfg.limits().maxBytes());
+        this.decoder = new ImageDecoder(cfg.limits());
         this.responders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "preempt-responder");
             t.setDaemon(true);
@@ -130,9 +130,9 @@ public final class PreemptServer implements AutoCloseable {
         c.startup.showOldJavalinVersionWarning = false;
         c.http.prefer405over404 = true;
         // raw bodies are read through a bounded stream (Uploads); this caps Javalin's own readers
-        c.http.maxRequestSize = cfg.maxUploadBytes() + 1024 * 1024;
-        c.jetty.multipartConfig.maxFileSize(cfg.maxUploadBytes(), SizeUnit.BYTES);
-        c.jetty.multipartConfig.maxTotalRequestSize(cfg.maxUploadBytes() + 64 * 1024, SizeUnit.BYTES);
+        c.http.maxRequestSize = cfg.limits().maxBytes() + 1024 * 1024;
+        c.jetty.multipartConfig.maxFileSize(cfg.limits().maxBytes(), SizeUnit.BYTES);
+        c.jetty.multipartConfig.maxTotalRequestSize(cfg.limits().maxBytes() + 64 * 1024, SizeUnit.BYTES);
         c.staticFiles.add(s -> {
             s.hostedPath = "/";
             s.directory = WEB;

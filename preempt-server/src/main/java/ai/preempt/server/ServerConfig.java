@@ -1,5 +1,6 @@
 package ai.preempt.server;
 
+import ai.preempt.data.ImageLimits;
 import ai.preempt.robustify.FastMode;
 import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.threat.Norm;
@@ -7,7 +8,7 @@ import ai.preempt.threat.Norm;
 /**
  * Settings of the HTTP service. Immutable; build with {@link #builder(String)}. Defaults: bind 127.0.0.1:8080,
  * batches of up to 32 images gathered for at most 20 ms, 256 queued requests, 120 s per request, uploads up to
- * 10 MB and 40 megapixels, robustification in fast mode (L∞ 8/255) and a PGD-20 attack demo.
+ * 10 MB and 40 megapixels ({@link ImageLimits#DEFAULT}), robustification in fast mode (L∞ 8/255) and a PGD-20 attack demo.
  *
  * @param model the model to serve: a bundled name, a model directory or a TorchScript file
  * @param host the address to bind
@@ -16,15 +17,14 @@ import ai.preempt.threat.Norm;
  * @param maxWaitMs how long the worker waits for a batch to fill once it holds a first request
  * @param queueCapacity requests waiting at most; more are refused at once with 503
  * @param timeoutMs a request not answered within this time gets 504
- * @param maxUploadBytes the largest accepted upload (413 above)
- * @param maxPixels the largest accepted image, width × height read from the header (413 above)
+ * @param limits the accepted uploads: bytes, and pixels read from the header (413 above), formats (415 otherwise)
  * @param robustify the robustification settings
  * @param attackSteps steps of the demo attack's PGD (in the robustification's adversary budget)
  * @param batchInvariant answers never depend on what else shares a batch (small batches are padded); false only
  *     for a benchmark's single-image baseline
  */
 public record ServerConfig(String model, String host, int port, int maxBatch, long maxWaitMs, int queueCapacity,
-        long timeoutMs, long maxUploadBytes, long maxPixels, RobustifyConfig robustify, int attackSteps,
+        long timeoutMs, ImageLimits limits, RobustifyConfig robustify, int attackSteps,
         boolean batchInvariant) {
 
     /** Validates; throws IllegalArgumentException with one sentence. */
@@ -38,8 +38,6 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         positive(maxBatch, "--max-batch");
         positive(queueCapacity, "--queue");
         positive(timeoutMs, "--timeout-ms");
-        positive(maxUploadBytes, "--max-upload");
-        positive(maxPixels, "--max-pixels");
         positive(attackSteps, "--attack-steps");
         if (maxWaitMs < 0) {
             throw new IllegalArgumentException("--max-wait-ms must not be negative, got " + maxWaitMs);
@@ -60,8 +58,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
     /** @return a builder pre-filled with this configuration */
     public Builder toBuilder() {
         return new Builder(model).optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
-                .optQueueCapacity(queueCapacity).optTimeoutMs(timeoutMs).optMaxUploadBytes(maxUploadBytes)
-                .optMaxPixels(maxPixels).optRobustify(robustify).optAttackSteps(attackSteps)
+                .optQueueCapacity(queueCapacity).optTimeoutMs(timeoutMs).optImageLimits(limits)
+                .optRobustify(robustify).optAttackSteps(attackSteps)
                 .optBatchInvariant(batchInvariant);
     }
 
@@ -79,8 +77,7 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         private long maxWaitMs = 20;
         private int queueCapacity = 256;
         private long timeoutMs = 120_000;
-        private long maxUploadBytes = 10L * 1024 * 1024;
-        private long maxPixels = 40_000_000L;
+        private ImageLimits limits = ImageLimits.DEFAULT;
         private RobustifyConfig robustify;
         private int attackSteps = 20;
         private boolean batchInvariant = true;
@@ -101,10 +98,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         public Builder optQueueCapacity(int v) { queueCapacity = v; return this; }
         /** Milliseconds until a request gets 504 (default 120,000). */
         public Builder optTimeoutMs(long v) { timeoutMs = v; return this; }
-        /** Largest upload in bytes (default 10 MB). */
-        public Builder optMaxUploadBytes(long v) { maxUploadBytes = v; return this; }
-        /** Largest image in pixels (default 40 MP). */
-        public Builder optMaxPixels(long v) { maxPixels = v; return this; }
+        /** Accepted uploads (default {@link ImageLimits#DEFAULT}: 10 MB, 40 megapixels, PNG/JPEG/BMP). */
+        public Builder optImageLimits(ImageLimits v) { limits = v; return this; }
         /** Robustification settings (default {@link ServerConfig#defaultRobustify()}). */
         public Builder optRobustify(RobustifyConfig v) { robustify = v; return this; }
         /** PGD steps of the attack demo (default 20). */
@@ -115,8 +110,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
 
         /** @return the validated configuration */
         public ServerConfig build() {
-            return new ServerConfig(model, host, port, maxBatch, maxWaitMs, queueCapacity, timeoutMs, maxUploadBytes,
-                    maxPixels, robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
+            return new ServerConfig(model, host, port, maxBatch, maxWaitMs, queueCapacity, timeoutMs, limits,
+                    robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
         }
     }
 }
