@@ -24,6 +24,10 @@ final class SparkOptions {
             description = "Largest accepted image, width×height from the header (default: ${DEFAULT-VALUE}).")
     long maxPixels;
 
+    @Option(names = "--executor-threads", defaultValue = "0", paramLabel = "N",
+            description = "PyTorch threads per executor JVM (default: all cores it sees; match spark.executor.cores).")
+    int executorThreads;
+
     @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
     boolean noCheck;
 
@@ -51,6 +55,6 @@ final class SparkOptions {
         }
         return SparkJobConfig.builder().setInput(input).setOutput(out).setRobustify(robustify.config()).optFormat(f)
                 .optModel(model.model).optModelsDir(Models.modelsDir().toAbsolutePath().toString()).optCheck(!noCheck)
-                .optPartitions(partitions).optMaxPixels(maxPixels).build();
+                .optPartitions(partitions).optMaxPixels(maxPixels).optThreads(executorThreads).build();
     }
 }

@@ -1,5 +1,6 @@
 package ai.preempt.spark;
 
+import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Models;
 import java.nio.file.Files;
@@ -23,9 +24,18 @@ final class ModelHolder {
      * @param spec a bundled model name, a model directory or a TorchScript file; a path that does not exist on
      *     this machine is looked up among the files shipped with {@code spark-submit --files}
      * @param modelsDir the bundled models folder, or null for core's default
+     * @param threads PyTorch intra-op threads for this JVM, or 0 to leave the default
      */
-    static Classifier get(String spec, String modelsDir) {
+    static Classifier get(String spec, String modelsDir, int threads) {
+        if (threads > 0 && PreemptEngine.threads() != threads) {
+            PreemptEngine.setThreads(threads);
+        }
         return MODELS.computeIfAbsent(spec + "\u0000" + modelsDir, k -> load(spec, modelsDir));
+    }
+
+    /** @return the executor's classifier for a job's configuration */
+    static Classifier get(SparkJobConfig cfg) {
+        return get(cfg.model(), cfg.modelsDir(), cfg.threads());
     }
 
     private static Classifier load(String spec, String modelsDir) {

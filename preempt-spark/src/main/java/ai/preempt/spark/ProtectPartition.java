@@ -58,7 +58,7 @@ final class ProtectPartition implements MapPartitionsFunction<Row, Row> {
                 continue;
             }
             if (protection == null) {
-                protection = new Protection(ModelHolder.get(cfg.model(), cfg.modelsDir()), cfg.robustify(), cfg.check());
+                protection = new Protection(ModelHolder.get(cfg), cfg.robustify(), cfg.check());
             }
             fresh++;
             ImageRecord record = content == null

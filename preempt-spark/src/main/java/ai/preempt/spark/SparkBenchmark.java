@@ -54,7 +54,7 @@ public final class SparkBenchmark {
             throw new IllegalArgumentException("no image files under " + cfg.input());
         }
         Path scratch = Path.of(cfg.output());
-        Protection protection = new Protection(ModelHolder.get(cfg.model(), cfg.modelsDir()), cfg.robustify(), cfg.check());
+        Protection protection = new Protection(ModelHolder.get(cfg), cfg.robustify(), cfg.check());
         protection.protect(ImageIo.read(files.get(0)), "warm-up", -1);
 
         Path single = scratch.resolve("single");

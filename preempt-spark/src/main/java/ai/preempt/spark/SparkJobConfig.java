@@ -39,6 +39,7 @@ public final class SparkJobConfig implements Serializable {
     private final long maxBytes;
     private final long maxPixels;
     private final int failOnImage;
+    private final int threads;
 
     private SparkJobConfig(Builder b) {
         this.input = Objects.requireNonNull(b.input, "setInput is required");
@@ -57,7 +58,8 @@ public final class SparkJobConfig implements Serializable {
         this.maxBytes = b.maxBytes;
         this.maxPixels = b.maxPixels;
         this.failOnImage = b.failOnImage;
-        if (partitions < 0 || maxBytes < 1 || maxPixels < 1 || failOnImage < 0) {
+        this.threads = b.threads;
+        if (threads < 0 || partitions < 0 || maxBytes < 1 || maxPixels < 1 || failOnImage < 0) {
             throw new IllegalArgumentException("partitions and the failure hook must not be negative, limits must be "
                     + "positive; got partitions " + partitions + ", max bytes " + maxBytes + ", max pixels " + maxPixels);
         }
@@ -125,11 +127,16 @@ public final class SparkJobConfig implements Serializable {
         return failOnImage;
     }
 
+    /** @return PyTorch intra-op threads per executor JVM, or 0 for PyTorch's default (all cores it sees) */
+    public int threads() {
+        return threads;
+    }
+
     /** @return a builder pre-filled with this configuration */
     public Builder toBuilder() {
         return builder().setInput(input).setOutput(output).setRobustify(robustify()).optFormat(format).optModel(model)
                 .optModelsDir(modelsDir).optCheck(check).optPartitions(partitions).optMaxBytes(maxBytes)
-                .optMaxPixels(maxPixels).optFailOnImage(failOnImage);
+                .optMaxPixels(maxPixels).optFailOnImage(failOnImage).optThreads(threads);
     }
 
     /** @return a builder */
@@ -150,6 +157,7 @@ public final class SparkJobConfig implements Serializable {
         private long maxBytes = DEFAULT_MAX_BYTES;
         private long maxPixels = DEFAULT_MAX_PIXELS;
         private int failOnImage;
+        private int threads;
 
         private Builder() {}
 
@@ -205,6 +213,11 @@ public final class SparkJobConfig implements Serializable {
 
         public Builder optFailOnImage(int k) {
             this.failOnImage = k;
+            return this;
+        }
+
+        public Builder optThreads(int threads) {
+            this.threads = threads;
             return this;
         }
 

@@ -54,6 +54,10 @@ public final class SparkProtectJob {
             b.master("local[*]");
         }
         SparkSession spark = b.getOrCreate();
+        if (master != null && !master.equals(spark.sparkContext().master())) {
+            throw new IllegalStateException("this JVM already runs a Spark session with master "
+                    + spark.sparkContext().master() + "; stop it before asking for " + master);
+        }
         spark.sparkContext().setLogLevel("WARN");
         return spark;
     }

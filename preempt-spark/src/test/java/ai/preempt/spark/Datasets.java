@@ -79,7 +79,7 @@ final class Datasets {
 
     /** @return a protection with the bundled adv-linf model */
     static Protection protection(boolean check) {
-        return new Protection(ModelHolder.get("adv-linf", Models.modelsDir().toString()), CHEAP, check);
+        return new Protection(ModelHolder.get("adv-linf", Models.modelsDir().toString(), 0), CHEAP, check);
     }
 
     /** @return the job's record of an input file */
@@ -91,6 +91,16 @@ final class Datasets {
     static List<Path> temporaries(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+        }
+    }
+
+    /** @return the rows of the job's Parquet verdict table, read in a session of its own (stopped afterwards) */
+    static List<org.apache.spark.sql.Row> table(OutputLayout out) {
+        org.apache.spark.sql.SparkSession spark = SparkProtectJob.session("local[1]");
+        try {
+            return spark.read().parquet(out.parquet().toString()).collectAsList();
+        } finally {
+            spark.stop();
         }
     }
 

@@ -80,7 +80,7 @@ class SparkFaultTest {
         assertThat(out.pngs().map(p -> p.getFileName().toString().replace(".png", ""))).containsExactlyInAnyOrderElementsOf(hashes);
         assertThat(out.records().map(p -> p.getFileName().toString().replace(".json", ""))).containsExactlyInAnyOrderElementsOf(hashes);
         assertThat(Datasets.temporaries(out.dir())).isEmpty();
-        List<Row> rows = SparkProtectJob.session("local[1]").read().parquet(out.parquet().toString()).collectAsList();
+        List<Row> rows = Datasets.table(out);
         assertThat(rows).hasSize(N);
         assertThat(rows.stream().map(r -> (String) r.getAs("hash")).distinct()).containsExactlyInAnyOrderElementsOf(hashes);
     }

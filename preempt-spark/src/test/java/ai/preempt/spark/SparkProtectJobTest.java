@@ -14,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -41,14 +39,6 @@ class SparkProtectJobTest {
         cfg = SparkJobConfig.builder().setInput(in.toString()).setOutput(out.root()).setRobustify(Datasets.CHEAP)
                 .optModelsDir(ai.preempt.model.Models.modelsDir().toString()).optPartitions(6).optCheck(false).build();
         summary = SparkProtectJob.run("local[2]", cfg);
-    }
-
-    @AfterAll
-    void stop() {
-        SparkSession.getActiveSession().foreach(s -> {
-            s.stop();
-            return null;
-        });
     }
 
     @Test
@@ -82,7 +72,7 @@ class SparkProtectJobTest {
         assertThat(summary.failedByReason()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "CORRUPT", 1L, "UNSUPPORTED_FORMAT", 1L, "TOO_MANY_PIXELS", 1L));
         Map<String, String> reasonByFile = new HashMap<>();
-        for (Row r : table().filter("status = 'failed'").collectAsList()) {
+        for (Row r : Datasets.table(out).stream().filter(r -> "failed".equals(r.getAs("status"))).toList()) {
             reasonByFile.put(ProtectPartition.baseName(r.getAs("path")), r.getAs("reason"));
             assertThat((String) r.getAs("message")).isNotBlank();
             assertThat((Object) r.getAs("robust_loss")).isNull();
@@ -93,7 +83,7 @@ class SparkProtectJobTest {
 
     @Test
     void tableHasOneRowPerImageInParquetAndJsonLinesAndTheSummaryAgreesWithIt() throws IOException {
-        List<Row> rows = table().collectAsList();
+        List<Row> rows = Datasets.table(out);
         assertThat(rows).hasSize(N + 3);
         assertThat(rows.stream().map(r -> (String) r.getAs("hash")).distinct()).hasSize(N + 3);
         List<String> lines = new ArrayList<>();
@@ -133,9 +123,5 @@ class SparkProtectJobTest {
             assertThat(Files.getLastModifiedTime(p)).isEqualTo(before.get(p));
             assertThat(ImageIo.read(p).height()).isEqualTo(32);
         }
-    }
-
-    private org.apache.spark.sql.Dataset<Row> table() {
-        return SparkProtectJob.session("local[1]").read().parquet(out.parquet().toString());
     }
 }
