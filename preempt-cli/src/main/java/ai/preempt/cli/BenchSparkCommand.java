@@ -1,5 +1,7 @@
 package ai.preempt.cli;
 
+import ai.preempt.data.ImageIo;
+import ai.preempt.data.LabeledImages;
 import ai.preempt.spark.SparkBenchmark;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +22,12 @@ final class BenchSparkCommand implements Callable<Integer> {
     @Mixin ModelOption modelOption;
     @Mixin RobustifyOptions robustifyOptions;
     @Mixin SparkOptions sparkOptions;
+    @Mixin DataOptions dataOptions;
+
+    @Option(names = "--n", defaultValue = "40",
+            description = "Without --input: a seeded subset of this many CIFAR-10 test images, written as a "
+                    + "class-per-folder PNG tree into WORK/input (default: ${DEFAULT-VALUE}).")
+    int n;
 
     @Option(names = "--masters", defaultValue = "local[1];local[2]", split = ";",
             description = "Spark masters to time, separated by ; in order (default: ${DEFAULT-VALUE}).")
@@ -33,6 +41,9 @@ final class BenchSparkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sparkOptions.input == null) {
+            sparkOptions.input = writeSubset(Path.of(work, "input")).toString();
+        }
         ai.preempt.spark.SparkJobConfig cfg = sparkOptions.config(modelOption, robustifyOptions, work);
         SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters));
         System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.3f s/image (%.2f images/s)%n",
@@ -48,5 +59,17 @@ final class BenchSparkCommand implements Callable<Integer> {
             Reports.writeJson(json, SparkBenchmark.toMap(r));
         }
         return 0;
+    }
+
+    /** Writes the seeded CIFAR-10 test subset as DIR/CLASS/cifar-INDEX.png (skipping files that exist). */
+    private Path writeSubset(Path dir) {
+        LabeledImages d = dataOptions.testSubset(n, robustifyOptions.seed);
+        for (int i = 0; i < d.size(); i++) {
+            Path f = dir.resolve(d.classes().get(d.label(i))).resolve(String.format(Locale.ROOT, "cifar-%05d.png", d.index(i)));
+            if (!java.nio.file.Files.exists(f)) {
+                ImageIo.writePng(f, d.image(i));
+            }
+        }
+        return dir;
     }
 }

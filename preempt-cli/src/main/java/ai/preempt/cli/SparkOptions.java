@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The data-set options of the Spark commands. */
 final class SparkOptions {
 
-    @Option(names = "--input", required = true, paramLabel = "PATH",
+    @Option(names = "--input", paramLabel = "PATH",
             description = "A folder tree of images (class-per-folder names give labels) or, with --format parquet, "
                     + "Parquet rows (path string, content binary). Any Hadoop path (file:, hdfs:, s3a:).")
     String input;
@@ -50,6 +50,9 @@ final class SparkOptions {
             case "parquet" -> SparkJobConfig.Format.PARQUET;
             default -> throw new IllegalArgumentException("--format must be files or parquet, got " + format);
         };
+        if (input == null) {
+            throw new IllegalArgumentException("--input is required");
+        }
         if (!input.contains(":") && !java.nio.file.Files.exists(java.nio.file.Path.of(input))) {
             throw new IllegalArgumentException("--input " + input + " does not exist");
         }

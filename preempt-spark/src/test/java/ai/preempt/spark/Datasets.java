@@ -72,14 +72,17 @@ final class Datasets {
         out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    /** The single-machine path: read the file as {@code preempt robustify} does and protect it alone. */
-    static Protection.Result singleMachine(Protection p, Path file, int trueLabel) {
-        return p.protect(ImageIo.read(file), ProtectPartition.baseName(file.toString()), trueLabel);
-    }
+    private static final java.util.Map<String, Protection.Result> SINGLE = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** @return a protection with the bundled adv-linf model */
-    static Protection protection(boolean check) {
-        return new Protection(ModelHolder.get("adv-linf", Models.modelsDir().toString(), 0), CHEAP, check);
+    /**
+     * The single-machine path: read the file as {@code preempt robustify} does and protect it alone with the bundled
+     * adv-linf model, {@link #CHEAP} and no check (memoised per file content, name and label: test classes share it).
+     */
+    static Protection.Result singleMachine(Path file, int trueLabel) throws IOException {
+        String name = ProtectPartition.baseName(file.toString());
+        String key = ProtectPartition.sha256(Files.readAllBytes(file)) + "/" + name + "/" + trueLabel;
+        return SINGLE.computeIfAbsent(key, k -> new Protection(ModelHolder.get("adv-linf",
+                Models.modelsDir().toString(), 0), CHEAP, false).protect(ImageIo.read(file), name, trueLabel));
     }
 
     /** @return the job's record of an input file */

@@ -55,11 +55,10 @@ class SparkProtectJobTest {
 
     @Test
     void everyProtectedPngAndVerdictEqualsTheSingleMachinePath() throws IOException {
-        Protection single = Datasets.protection(false);
         for (Path f : images) {
             ImageRecord r = Datasets.recordOf(out, f);
             int label = ModelCard.CIFAR_CLASSES.indexOf(f.getParent().getFileName().toString());
-            Protection.Result expected = Datasets.singleMachine(single, f, label);
+            Protection.Result expected = Datasets.singleMachine(f, label);
             assertThat(Files.readAllBytes(out.png(r.hash()))).as(f.toString()).isEqualTo(expected.png());
             assertThat(Datasets.verdict(r)).as(f.toString()).isEqualTo(expected.verdict());
             assertThat(r.verdict().trueLabel()).isEqualTo(label);
