@@ -107,13 +107,15 @@ final class EvalCommand implements Callable<Integer> {
             if (smoothed) {
                 config.put("smoothed_sigma", sigma);
             }
-            EvalReport report = new PreemptionEvaluation(cfg, !floatImages, attackMap, !noWhiteBox).run(f, robustifyWith, data, rows,
-                    batch, config, ConsoleProgress.create(), state);
+            EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(attackMap)
+                    .optQuantize(!floatImages).optWhiteBox(!noWhiteBox).optBatch(batch)
+                    .optProgress(ConsoleProgress.create()).optStateFile(state).build()
+                    .run(f, robustifyWith, data, rows, config);
             System.out.println(report.toMarkdown(new ArrayList<>(attackMap.keySet())));
             for (EvalReport.Row r : report.rows()) {
                 if (!Double.isNaN(r.lemma1())) {
                     System.out.printf(java.util.Locale.ROOT,
-                            "%s/%s: Lemma 1 met by %.1f%% of images; mean reconstruction error %.4f; %.2f s per image; "
+                            "%s/%s: Lemma 1 met by %.1f%% of correctly classified images; mean reconstruction error %.4f; %.2f s per image; "
                                     + "passes per image mean %.0f, median %.0f, p95 %.0f%n",
                             r.model(), r.preemption(), 100 * r.lemma1(), r.meanReconstructionError(), r.secondsPerImage(),
                             r.passes().mean(), r.passes().median(), r.passes().p95());
@@ -145,9 +147,12 @@ final class EvalCommand implements Callable<Integer> {
                         "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
                         ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
             }
+            // Figure 4 of the paper: the robust loss of the written images of correctly classified originals
             ai.preempt.eval.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
-                    "Final robust loss of robustified images", "robust loss",
-                    ours.stream().mapToDouble(EvalReport.ImageRow::robustLoss).toArray(), Math.log(2), "log 2");
+                    "Robust loss of robustified, correctly classified images", "robust loss",
+                    ours.stream().filter(r -> r.protectedLabel() == r.label())
+                            .mapToDouble(EvalReport.ImageRow::robustLoss).toArray(),
+                    ai.preempt.robustify.Lemma1.BOUND, "log 2");
         }
         int k = Math.min(6, data.size());
         List<String> cls = f.classes();

@@ -4,6 +4,7 @@ import ai.preempt.attack.Pgd;
 import ai.preempt.data.Image;
 import ai.preempt.data.ImageFolder;
 import ai.preempt.data.ImageIo;
+import ai.preempt.data.ImageLimits;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Resize;
 import ai.preempt.io.AtomicFiles;
@@ -44,6 +45,7 @@ final class RobustifyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin RobustifyOptions robustifyOptions;
+    @Mixin ImageLimitOptions imageLimits;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Image files or folders.")
     List<Path> inputs = new ArrayList<>();
@@ -150,8 +152,9 @@ final class RobustifyCommand implements Callable<Integer> {
         int w = (int) f.inputShape().get(2);
         List<Job> jobs = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        ImageLimits limits = imageLimits.limits();
         for (Path p : ImageFolder.list(inputs)) {
-            Image img = Resize.fit(ImageIo.read(p), p.getFileName().toString(), h, w,
+            Image img = Resize.fit(ImageIo.read(p, limits), p.getFileName().toString(), h, w,
                     noResize ? Resize.Policy.REJECT : Resize.DEFAULT_POLICY);
             String base = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
             String name = base;

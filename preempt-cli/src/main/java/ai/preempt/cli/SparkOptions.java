@@ -3,6 +3,7 @@ package ai.preempt.cli;
 import ai.preempt.model.Models;
 import ai.preempt.spark.SparkJobConfig;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The data-set options of the Spark commands. */
@@ -20,9 +21,7 @@ final class SparkOptions {
             description = "Spark partitions (default: 4 per core of the cluster).")
     int partitions;
 
-    @Option(names = "--max-pixels", defaultValue = "40000000",
-            description = "Largest accepted image, width×height from the header (default: ${DEFAULT-VALUE}).")
-    long maxPixels;
+    @Mixin ImageLimitOptions imageLimits;
 
     @Option(names = "--executor-threads", defaultValue = "0", paramLabel = "N",
             description = "PyTorch threads per executor JVM (default: all cores it sees; match spark.executor.cores).")
@@ -58,6 +57,7 @@ final class SparkOptions {
         }
         return SparkJobConfig.builder().setInput(input).setOutput(out).setRobustify(robustify.config()).optFormat(f)
                 .optModel(model.model).optModelsDir(Models.modelsDir().toAbsolutePath().toString()).optCheck(!noCheck)
-                .optPartitions(partitions).optMaxPixels(maxPixels).optThreads(executorThreads).build();
+                .optPartitions(partitions).optMaxPixels(imageLimits.limits().maxPixels())
+                .optMaxBytes(imageLimits.limits().maxBytes()).optThreads(executorThreads).build();
     }
 }

@@ -71,8 +71,18 @@ public final class RobustLoss {
         return (long) samples * (steps + 1);
     }
 
-    /** The inner attack's constants for one sample: random offset and step directions. */
-    record Chain(NDArray offset, List<NDArray> directions) {}
+    /**
+     * The inner attack's constants for one sample: random offset and step directions, and the end point the
+     * attack reached (which {@link #replay} from the same x_s reproduces).
+     */
+    record Chain(NDArray offset, List<NDArray> directions, NDArray end) {
+
+        void close() {
+            offset.close();
+            directions.forEach(NDArray::close);
+            end.close();
+        }
+    }
 
     /** Runs the inner PGD from x_s and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
@@ -87,8 +97,7 @@ public final class RobustLoss {
             x = Scopes.keep(() -> step(xs, cur, dir));
             cur.close();
         }
-        x.close();
-        return new Chain(offset, dirs);
+        return new Chain(offset, dirs, x);
     }
 
     private NDArray step(NDArray xs, NDArray x, NDArray dir) {
@@ -120,8 +129,7 @@ public final class RobustLoss {
             Chain chain = trace(f, xs, labels, rng);
             Gradients.LossGrad lg = Gradients.of(param,
                     p -> Losses.crossEntropy(f.logits(replay(toImage.apply(p), chain)), labels));
-            chain.offset().close();
-            chain.directions().forEach(NDArray::close);
+            chain.close();
             lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
             gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
         }

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * @param hash SHA-256 of the input bytes, hex
  * @param path the input's path (the first one seen, if the same bytes occur twice)
  * @param status {@link #PROTECTED} or {@link #FAILED}
- * @param reason for a failed image: why (an {@link ImageDecoding.Reason} name), else null
+ * @param reason for a failed image: why (a {@link ai.preempt.data.DataException.Reason} name), else null
  * @param message for a failed image: one sentence, else null
  * @param verdict for a protected image: its verdict, else null
  */

@@ -1,6 +1,8 @@
 package ai.preempt.spark;
 
+import ai.preempt.data.DataException;
 import ai.preempt.data.Image;
+import ai.preempt.data.ImageIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,7 +64,7 @@ final class ProtectPartition implements MapPartitionsFunction<Row, Row> {
             }
             fresh++;
             ImageRecord record = content == null
-                    ? new ImageRecord(hash, path, ImageRecord.FAILED, ImageDecoding.Reason.TOO_LARGE_BYTES.name(),
+                    ? new ImageRecord(hash, path, ImageRecord.FAILED, DataException.Reason.TOO_LARGE_BYTES.name(),
                             length + " bytes, more than the limit of " + cfg.maxBytes(), null)
                     : protectOne(protection, hash, path, content, fresh);
             record.write(out.record(hash));
@@ -74,8 +76,8 @@ final class ProtectPartition implements MapPartitionsFunction<Row, Row> {
     private ImageRecord protectOne(Protection protection, String hash, String path, byte[] content, int k) {
         Image img;
         try {
-            img = ImageDecoding.decode(content, cfg.maxBytes(), cfg.maxPixels());
-        } catch (ImageDecoding.Rejected e) {
+            img = ImageIo.decode(content, baseName(path), cfg.limits());
+        } catch (DataException e) {
             return new ImageRecord(hash, path, ImageRecord.FAILED, e.reason().name(), e.getMessage(), null);
         }
         Protection.Result r = protection.protect(img, baseName(path), label(path, protection.classes()));

@@ -1,5 +1,6 @@
 package ai.preempt.spark;
 
+import ai.preempt.data.ImageLimits;
 import ai.preempt.model.ModelCard;
 import ai.preempt.robustify.RobustifyConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,11 +23,6 @@ public final class SparkJobConfig implements Serializable {
         /** Parquet rows with a string column {@code path} and a binary column {@code content}. */
         PARQUET
     }
-
-    /** Default byte limit per input image (64 MB). */
-    public static final long DEFAULT_MAX_BYTES = 64L << 20;
-    /** Default pixel limit per input image, checked from the header (40 MP). */
-    public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
     private final String input;
     private final Format format;
@@ -119,6 +115,11 @@ public final class SparkJobConfig implements Serializable {
         return maxPixels;
     }
 
+    /** @return what the job accepts as an image (core's decoder checks these before decoding pixels) */
+    public ImageLimits limits() {
+        return ImageLimits.builder().optMaxBytes(maxBytes).optMaxPixels(maxPixels).build();
+    }
+
     /**
      * @return for fault tests: the k-th image a task protects in its first attempt makes the task fail after the
      *     image's PNG is committed and before its verdict is (0 = never)
@@ -154,8 +155,8 @@ public final class SparkJobConfig implements Serializable {
         private RobustifyConfig robustify;
         private boolean check = true;
         private int partitions;
-        private long maxBytes = DEFAULT_MAX_BYTES;
-        private long maxPixels = DEFAULT_MAX_PIXELS;
+        private long maxBytes = ImageLimits.DEFAULT_MAX_BYTES;
+        private long maxPixels = ImageLimits.DEFAULT_MAX_PIXELS;
         private int failOnImage;
         private int threads;
 
