@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
             RobustifyCommand.class,
+            SparkCommand.class,
             EvalCommand.class,
             AttackCommand.class,
             CertifyCommand.class,
