@@ -97,6 +97,16 @@ public final class RobustLoss {
         return new View(Pipeline.identity(), f, inner, alpha);
     }
 
+    /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
+    Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
+        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, rng);
+    }
+
+    /** @return the inner end point of {@code chain} started from x_s, as {@link #trace(Classifier, NDArray, NDArray, Rng)} made it */
+    NDArray replay(NDArray xs, Chain chain) {
+        return replay(new View(Pipeline.identity(), null, inner, alpha), xs, chain);
+    }
+
     /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
     private Chain trace(View v, NDArray xs, NDArray labels, Rng rng) {
         ThreatModel inner = v.threat();
