@@ -101,6 +101,17 @@ final class RobustifyCommand implements Callable<Integer> {
         }
         try (Classifier f = modelOption.load()) {
             List<Job> jobs = data != null ? cifarJobs() : fileJobs(f);
+            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
+            Pipeline pipeline = pipelineOptions.resolve(modelOption.model);
+            if (pipeline != null) {
+                PipelineOptions.noteBpda(pipeline);
+            }
+            Protector protector = Protector.builder(f, Robustifier.of(cfg)).optQuantize(!floatOutput).optCheck(check)
+                    .optPipeline(pipeline).optSurvive(parseSurvive(survive)).optInnerAttack(innerAttack(innerAttack))
+                    .build();
+            for (Job j : jobs) { // fail before any work when the pipeline cannot take a photo
+                protector.serverView(j.image().height(), j.image().width());
+            }
             Files.createDirectories(out);
             // temporary files of an interrupted run (AtomicFiles names them .NAME.RANDOM.tmp) are garbage
             try (var stale = Files.newDirectoryStream(out, ".*.tmp")) {
@@ -120,17 +131,6 @@ final class RobustifyCommand implements Callable<Integer> {
             }
             if (!done.isEmpty()) {
                 System.err.printf("resuming: %d of %d images already done%n", done.size(), jobs.size());
-            }
-            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
-            Pipeline pipeline = pipelineOptions.resolve(modelOption.model);
-            if (pipeline != null) {
-                PipelineOptions.noteBpda(pipeline);
-            }
-            Protector protector = Protector.builder(f, Robustifier.of(cfg)).optQuantize(!floatOutput).optCheck(check)
-                    .optPipeline(pipeline).optSurvive(parseSurvive(survive)).optInnerAttack(innerAttack(innerAttack))
-                    .build();
-            for (Job j : todo) { // fail before any work when the pipeline cannot take a photo
-                protector.serverView(j.image().height(), j.image().width());
             }
             Progress progress = ConsoleProgress.create();
             progress.start("robustify", todo.size());
