@@ -209,7 +209,16 @@ public final class Pipeline {
             }
             y = next;
         }
-        return y == x ? x.duplicate() : y;
+        return y == x ? x.reshape(x.getShape()) : y; // a new array on the same autograd graph
+    }
+
+    /** @return the preprocessed image (what the server makes of a photo; not rounded) */
+    public ai.preempt.data.Image apply(ai.preempt.data.Image photo) {
+        return ai.preempt.engine.PreemptEngine.call(() -> {
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+                return ai.preempt.data.Image.fromNDArray(apply(photo.toNDArray(m)));
+            }
+        });
     }
 
     /** @return this pipeline with {@code first} in front (e.g. a JPEG re-encode of the upload) */

@@ -107,7 +107,7 @@ public final class Resize implements Stage {
                 y = z;
             }
         }
-        return y == x ? x.duplicate() : y;
+        return y == x ? x.reshape(x.getShape()) : y; // a new array on the same autograd graph
     }
 
     /** The matrix in PyTorch's own memory (see engine.Ops: autograd may keep it after the Java buffer is gone). */
