@@ -103,7 +103,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             Map<String, Double> cpu = new LinkedHashMap<>();
             for (String p : pathNames) {
                 String name = p.trim().toLowerCase(Locale.ROOT);
-                long c0 = cpuNanos();
+                long c0 = PipelineBenchmark.cpuNanos();
                 PipelineBenchmark.PathResult res = switch (name) {
                     case "model" -> PipelineBenchmark.run("model-resolution", f, photos.map(im -> served.apply(im)),
                             Pipeline.identity(), PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd,
@@ -114,7 +114,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                             served, PipelineClassifier.InnerAttack.PHOTO, surviveStage, r, pgd, qualities, batch);
                     default -> throw new IllegalArgumentException("--paths takes model, full and full-photo, got " + p);
                 };
-                cpu.put(res.path(), (cpuNanos() - c0) / 1e9 / res.images());
+                cpu.put(res.path(), (PipelineBenchmark.cpuNanos() - c0) / 1e9 / res.images());
                 results.add(res);
                 print(res);
             }
@@ -122,12 +122,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     .findFirst().orElse(null);
             for (PipelineBenchmark.PathResult res : results) {
                 if (model != null && res != model) {
-                    System.out.printf(Locale.ROOT, "%s vs model-resolution: time %.2fx, grey-box PGD accuracy %.1f%% "
-                            + "of the model-resolution path's%n", res.path(), res.secondsPerImage()
-                            / model.secondsPerImage(), 100 * res.attacked() / model.attacked());
+                    System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx, grey-box "
+                            + "PGD accuracy %.1f%% of the model-resolution path's%n", res.path(), res.secondsPerImage()
+                            / model.secondsPerImage(), res.cpuSecondsPerImage() / model.cpuSecondsPerImage(),
+                            100 * res.attacked() / model.attacked());
                 }
             }
-            System.out.println("(process CPU seconds per image, robustification and attacks: " + cpu + ")");
+            System.out.println("(process CPU seconds per image, robustification and attacks together: " + cpu + ")");
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", modelOption.model);
             report.put("config", cfg);
@@ -145,13 +146,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         r.jpeg().forEach((q, acc) -> sb.append(String.format(Locale.ROOT, "; after JPEG q=%d: clean %.1f%%, PGD %.1f%%",
                 q, 100 * acc[0], 100 * acc[1])));
-        System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image; clean %.1f%%, grey-box PGD %.1f%%%s%n",
+        System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image (CPU %.3f s); clean %.1f%%, grey-box PGD %.1f%%%s%n",
                 r.path() + (r.robustifiedThrough().equals(r.pipeline()) ? "" : " (through " + r.robustifiedThrough() + ")"),
-                r.uploadSize(), r.secondsPerImage(), 100 * r.clean(), 100 * r.attacked(), sb);
-    }
-
-    private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+                r.uploadSize(), r.secondsPerImage(), r.cpuSecondsPerImage(), 100 * r.clean(), 100 * r.attacked(), sb);
     }
 }
