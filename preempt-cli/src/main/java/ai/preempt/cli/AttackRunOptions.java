@@ -11,6 +11,7 @@ final class AttackRunOptions {
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
     @Mixin ThreatOptions threatOptions;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
     int n;
@@ -23,4 +24,10 @@ final class AttackRunOptions {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
     Path json;
+
+    /** @return the model behind --pipeline (or the model's declared one) for images of the data's size */
+    ai.preempt.model.Classifier server(ai.preempt.model.Classifier f, ai.preempt.data.LabeledImages data) {
+        int[] s = data.imageShape();
+        return pipelineOptions.wrap(f, modelOption.model, s[1], s[2]);
+    }
 }

@@ -48,10 +48,12 @@ final class PgdCommand implements Callable<Integer> {
             b.optStepSize(ai.preempt.threat.Budget.parse(alpha, "--alpha"));
         }
         Pgd pgd = b.build();
-        try (Classifier f = run.modelOption.load()) {
+        try (Classifier model = run.modelOption.load()) {
             LabeledImages data = run.dataOptions.testSubset(run.n, seed);
+            Classifier f = run.server(model, data);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", run.modelOption.model);
+            config.put("pipeline", f instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("steps", pgd.steps());
