@@ -74,7 +74,7 @@ final class ProtectionService {
         this.f = f;
         this.minRows = batchInvariant ? MIN_ROWS : 1;
         this.cfg = cfg;
-        this.protector = new Protector(f, Robustifier.of(cfg), true, null);
+        this.protector = Protector.builder(f, Robustifier.of(cfg)).build();
         this.adversary = cfg.adversary();
         this.attack = Pgd.builder().setThreat(adversary).optSteps(attackSteps).optSeed(cfg.seed()).build();
     }
