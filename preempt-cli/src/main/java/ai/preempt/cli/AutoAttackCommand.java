@@ -44,10 +44,11 @@ final class AutoAttackCommand implements Callable<Integer> {
         long seed = run.seed;
         AutoAttack aa = AutoAttack.builder().setThreat(threat).optIterations(iterations).optTargetClasses(targets)
                 .optSquareQueries(queries).optSeed(seed).build();
-        LabeledImages data = run.dataOptions.testSubset(run.n, seed);
         try (Classifier f = run.modelOption.load()) {
+            LabeledImages data = run.testImages(f);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", run.modelOption.model);
+            run.imagesOption.record(config);
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("version", aa.version());

@@ -30,6 +30,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin RobustifyOptions robustifyOptions;
 
     @Option(names = "--n", defaultValue = "1000", description = "Seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
@@ -95,9 +96,10 @@ final class EvalCommand implements Callable<Integer> {
         try (Classifier base = modelOption.load()) {
             Classifier f = smoothed ? soft(base, 50) : base;
             Classifier robustifyWith = smoothed ? soft(base, 5) : base;
-            LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
+            LabeledImages data = imagesOption.testImages(dataOptions, n, robustifyOptions.seed, base);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
+            imagesOption.record(config);
             config.put("n", data.size());
             config.put("subset_seed", robustifyOptions.seed);
             config.put("robustify", cfg);

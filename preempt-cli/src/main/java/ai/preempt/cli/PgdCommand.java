@@ -49,9 +49,10 @@ final class PgdCommand implements Callable<Integer> {
         }
         Pgd pgd = b.build();
         try (Classifier f = run.modelOption.load()) {
-            LabeledImages data = run.dataOptions.testSubset(run.n, seed);
+            LabeledImages data = run.testImages(f);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", run.modelOption.model);
+            run.imagesOption.record(config);
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("steps", pgd.steps());
