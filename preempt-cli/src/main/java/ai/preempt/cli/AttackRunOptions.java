@@ -1,5 +1,7 @@
 package ai.preempt.cli;
 
+import ai.preempt.data.LabeledImages;
+import ai.preempt.model.Classifier;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,6 +12,7 @@ final class AttackRunOptions {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin ThreatOptions threatOptions;
     @Mixin PipelineOptions pipelineOptions;
 
@@ -26,8 +29,13 @@ final class AttackRunOptions {
     Path json;
 
     /** @return the model behind --pipeline (or the model's declared one) for images of the data's size */
-    ai.preempt.model.Classifier server(ai.preempt.model.Classifier f, ai.preempt.data.LabeledImages data) {
+    Classifier server(Classifier f, LabeledImages data) {
         int[] s = data.imageShape();
         return pipelineOptions.wrap(f, modelOption.model, s[1], s[2]);
+    }
+
+    /** @return the images to attack: {@code --images} or a seeded subset of CIFAR-10's test split */
+    LabeledImages testImages(Classifier f) {
+        return imagesOption.testImages(dataOptions, n, seed, f);
     }
 }

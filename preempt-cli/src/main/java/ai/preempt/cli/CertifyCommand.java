@@ -28,6 +28,7 @@ final class CertifyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin SmoothingOptions smoothing;
 
     @Option(names = "--n", defaultValue = "500", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
@@ -76,11 +77,12 @@ final class CertifyCommand implements Callable<Integer> {
         if (lr != null && !(lr > 0)) {
             throw new IllegalArgumentException("--lr must be positive, got " + lr);
         }
-        LabeledImages data = dataOptions.testSubset(n, seed);
         try (Classifier f = modelOption.load()) {
+            LabeledImages data = imagesOption.testImages(dataOptions, n, seed, f);
             SmoothedClassifier g = b.setBase(f).build();
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
+            imagesOption.record(config);
             config.put("sigma", g.sigma());
             config.put("n0", g.n0());
             config.put("samples", g.n());

@@ -30,6 +30,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin RobustifyOptions robustifyOptions;
     @Mixin PipelineOptions pipelineOptions;
 
@@ -94,13 +95,14 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
         try (Classifier model = modelOption.load()) {
-            LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
+            LabeledImages data = imagesOption.testImages(dataOptions, n, robustifyOptions.seed, model);
             // the server's view of the data's images: --pipeline (attacks through JPEG are BPDA), else the model's own
             Classifier base = pipelineOptions.wrap(model, modelOption.model, data.imageShape()[1], data.imageShape()[2]);
             Classifier f = smoothed ? soft(base, 50) : base;
             Classifier robustifyWith = smoothed ? soft(base, 5) : base;
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
+            imagesOption.record(config);
             config.put("n", data.size());
             config.put("subset_seed", robustifyOptions.seed);
             config.put("robustify", cfg);

@@ -49,10 +49,11 @@ final class PgdCommand implements Callable<Integer> {
         }
         Pgd pgd = b.build();
         try (Classifier model = run.modelOption.load()) {
-            LabeledImages data = run.dataOptions.testSubset(run.n, seed);
+            LabeledImages data = run.testImages(model);
             Classifier f = run.server(model, data);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", run.modelOption.model);
+            run.imagesOption.record(config);
             config.put("pipeline", f instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());

@@ -54,8 +54,7 @@ public record ModelCard(
     /** CIFAR-10 normalisation standard deviation. */
     public static final List<Float> CIFAR_STD = List.of(0.2023f, 0.1994f, 0.2010f);
     /** CIFAR-10 class names in label order. */
-    public static final List<String> CIFAR_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
-            "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> CIFAR_CLASSES = ai.preempt.data.Cifar10.CLASSES;
 
     /** @return a copy with {@code key → value} added to the metrics */
     public ModelCard withMetric(String key, Object value) {
