@@ -3,7 +3,6 @@ package ai.preempt.spark;
 import ai.preempt.attack.Pgd;
 import ai.preempt.data.Image;
 import ai.preempt.data.ImageIo;
-import ai.preempt.data.Resize;
 import ai.preempt.model.Classifier;
 import ai.preempt.protect.Protector;
 import ai.preempt.protect.Verdict;
@@ -12,8 +11,8 @@ import ai.preempt.robustify.RobustifyConfig;
 import java.util.List;
 
 /**
- * The job's one call into core's protection path: fit the decoded image to the model, protect it, encode the
- * PNG. It does exactly what {@code preempt robustify --batch 1} does for one file (same {@link Protector}, same
+ * The job's one call into core's protection path: protect the decoded photo at its own size through the model's
+ * preprocessing (as {@code preempt robustify} does), encode the PNG. It does exactly what {@code preempt robustify --batch 1} does for one file (same {@link Protector}, same
  * check attack, same resize policy, same PNG encoder), so the bytes are equal.
  *
  * <p>One image per robustification batch, on purpose: core seeds a batch from its seed and the batch's content,
@@ -36,7 +35,7 @@ final class Protection {
     Protection(Classifier f, RobustifyConfig cfg, boolean check) {
         this.f = f;
         Pgd pgd = check ? Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build() : null;
-        this.protector = new Protector(f, Robustifier.of(cfg), true, pgd);
+        this.protector = Protector.builder(f, Robustifier.of(cfg)).optCheck(pgd).build();
     }
 
     /** @return the model's class names, for labels taken from a class-per-folder tree */
@@ -50,10 +49,7 @@ final class Protection {
      * @param trueLabel the true label, or -1
      */
     Result protect(Image decoded, String name, int trueLabel) {
-        int h = (int) f.inputShape().get(1);
-        int w = (int) f.inputShape().get(2);
-        Image fitted = Resize.fit(decoded, name, h, w, Resize.DEFAULT_POLICY);
-        Protector.Protected p = protector.protect(List.of(fitted), List.of(name),
+        Protector.Protected p = protector.protect(List.of(decoded), List.of(name),
                 trueLabel < 0 ? null : new int[] {trueLabel}).get(0);
         return new Result(ImageIo.toPngBytes(p.image()), p.verdict());
     }

@@ -15,7 +15,7 @@ class SummaryTest {
     private static Verdict verdict(String name, long before, long after, int truth, long attackedOriginal,
             long attackedProtected) {
         return new Verdict(name, before, "c" + before, after, "c" + after, before, 0.5, true, 0.03, 0.5, 40, 0.99, 10,
-                1, truth, attackedOriginal, attackedProtected);
+                1, truth, attackedOriginal, attackedProtected, 32, 32, "none", "none", List.of());
     }
 
     @Test
