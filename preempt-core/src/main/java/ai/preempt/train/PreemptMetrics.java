@@ -6,7 +6,6 @@ import ai.preempt.data.LabeledImages;
 import ai.preempt.eval.EvalReport;
 import ai.preempt.eval.Preemption;
 import ai.preempt.eval.PreemptionEvaluation;
-import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.ModelCard;
 import ai.preempt.robustify.FastMode;
