@@ -22,8 +22,9 @@ import java.util.List;
  * For L∞, a resize whose rows are non-negative and sum to 1 (antialiased or plain bilinear, area averaging)
  * and a crop have g = 1 exactly: each output pixel is a convex combination of input pixels, so
  * |P(η)_i| ≤ max_j |η_j|. A kernel with negative lobes (bicubic, Lanczos) has max row Σ|w| > 1 and can grow an
- * L∞ perturbation; it would get g > 1 here, not 1. For L2, g = Π_axes √(‖R‖₁‖R‖∞) bounds the operator norm
- * (below 1 for antialiased shrinking by the factors we use, above 1 for enlarging). A JPEG stage is not linear
+ * L∞ perturbation; it would get g &gt; 1 here, not 1. For L2, g = Π_axes √(‖R‖₁‖R‖∞) bounds the operator norm:
+ * an L2 perturbation shrinks through antialiased downscaling (g ≈ 1/s for a 2-D shrink by s per axis, 0.14 for
+ * 256→32) and may grow through enlarging (g = 2 for ×2), in which case the inner attack gets the larger ball. A JPEG stage is not linear
  * and has no such bound, so the prefix ends before it and the rest of the pipeline runs inside the classifier
  * the inner attack sees. The protected image, its 8-bit rounding and every check stay at full resolution.
  *
