@@ -7,6 +7,7 @@ import ai.preempt.eval.CertifyReport;
 import ai.preempt.model.Classifier;
 import ai.preempt.robustify.L2Step;
 import ai.preempt.smoothing.SmoothedClassifier;
+import ai.preempt.smoothing.SmoothedRobustifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ final class CertifyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin SmoothingOptions smoothing;
 
     @Option(names = "--n", defaultValue = "500", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
@@ -75,11 +77,12 @@ final class CertifyCommand implements Callable<Integer> {
         if (lr != null && !(lr > 0)) {
             throw new IllegalArgumentException("--lr must be positive, got " + lr);
         }
-        LabeledImages data = dataOptions.testSubset(n, seed);
         try (Classifier f = modelOption.load()) {
+            LabeledImages data = imagesOption.testImages(dataOptions, n, seed, f);
             SmoothedClassifier g = b.setBase(f).build();
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
+            imagesOption.record(config);
             config.put("sigma", g.sigma());
             config.put("n0", g.n0());
             config.put("samples", g.n());
@@ -94,9 +97,7 @@ final class CertifyCommand implements Callable<Integer> {
                 String mode = p.trim().toLowerCase(Locale.ROOT);
                 java.util.function.UnaryOperator<ai.djl.ndarray.NDArray> transform = switch (mode) {
                     case "none" -> java.util.function.UnaryOperator.identity();
-                    case "ours" -> new ai.preempt.smoothing.SmoothedRobustifier(f, g.sigma(), eps, steps, 5, seed, step,
-                            lr != null ? lr : ai.preempt.smoothing.SmoothedRobustifier.defaultLr(step))
-                            ::robustify;
+                    case "ours" -> robustifier(f, g.sigma(), step)::robustify;
                     default -> throw new IllegalArgumentException("--preempt takes none and ours, got " + p);
                 };
                 Map<String, Object> cfg = new LinkedHashMap<>(config);
@@ -121,5 +122,14 @@ final class CertifyCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private SmoothedRobustifier robustifier(Classifier f, double sigma, L2Step step) {
+        SmoothedRobustifier.Builder b = SmoothedRobustifier.builder().setBase(f).setSigma(sigma).setEps(eps)
+                .optOuterSteps(steps).optSeed(seed).optL2Step(step);
+        if (lr != null) {
+            b.optLr(lr);
+        }
+        return b.build();
     }
 }

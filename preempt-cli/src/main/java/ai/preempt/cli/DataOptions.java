@@ -10,13 +10,14 @@ import picocli.CommandLine.Option;
 final class DataOptions {
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "CIFAR-10 binary folder (data_batch_*.bin, test_batch.bin). Default: $PREEMPT_DATA, "
-                    + "else ~/.preempt/data/cifar-10-batches-bin (downloaded and verified when missing).")
+            description = "CIFAR-10 binary folder (data_batch_*.bin, test_batch.bin; commands that read only the test "
+                    + "split need only test_batch.bin). Default: $PREEMPT_DATA, else "
+                    + "~/.preempt/data/cifar-10-batches-bin (downloaded and verified when missing).")
     String data;
 
     /** @return the whole split */
     LabeledImages load(Split split) {
-        return Cifar10.load(DataDirs.resolveCifar(data), split);
+        return Cifar10.load(DataDirs.resolveCifar(data, split), split);
     }
 
     /**
@@ -33,7 +34,7 @@ final class DataOptions {
         if (n <= 0) {
             throw new IllegalArgumentException("--n must be at least 1, got " + n);
         }
-        LabeledImages all = Cifar10.load(DataDirs.resolveCifar(dir), Split.TEST);
+        LabeledImages all = Cifar10.load(DataDirs.resolveCifar(dir, Split.TEST), Split.TEST);
         return n >= all.size() ? all : all.subset(n, seed);
     }
 }

@@ -30,7 +30,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin DataOptions dataOptions;
+    @Mixin ImagesOption imagesOption;
     @Mixin RobustifyOptions robustifyOptions;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Option(names = "--n", defaultValue = "1000", description = "Seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
     int n;
@@ -92,28 +94,39 @@ final class EvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
-        try (Classifier base = modelOption.load()) {
+        try (Classifier model = modelOption.load()) {
+            LabeledImages data = imagesOption.testImages(dataOptions, n, robustifyOptions.seed, model);
+            // the server's view of the data's images: --pipeline (attacks through JPEG are BPDA), else the model's own
+            Classifier base = pipelineOptions.wrap(model, modelOption.model, data.imageShape()[1], data.imageShape()[2]);
             Classifier f = smoothed ? soft(base, 50) : base;
             Classifier robustifyWith = smoothed ? soft(base, 5) : base;
-            LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
+            imagesOption.record(config);
             config.put("n", data.size());
             config.put("subset_seed", robustifyOptions.seed);
             config.put("robustify", cfg);
+            config.put("pipeline", base instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
             config.put("attacks", new ArrayList<>(attackMap.keySet()));
             config.put("evaluated_images", floatImages ? "float" : "8-bit");
             config.put("white_box", !noWhiteBox);
             if (smoothed) {
                 config.put("smoothed_sigma", sigma);
             }
-            EvalReport report = new PreemptionEvaluation(cfg, !floatImages, attackMap, !noWhiteBox).run(f, robustifyWith, data, rows,
-                    batch, config, ConsoleProgress.create(), state);
+            EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(attackMap)
+                    .optQuantize(!floatImages).optWhiteBox(!noWhiteBox).optBatch(batch)
+                    .optProgress(ConsoleProgress.create()).optStateFile(state).build()
+                    .run(f, robustifyWith, data, rows, config);
             System.out.println(report.toMarkdown(new ArrayList<>(attackMap.keySet())));
+            if (base instanceof ai.preempt.pipeline.PipelineClassifier p) {
+                System.out.println("measured through the pipeline " + p.pipeline().spec() + (p.pipeline().hasJpeg()
+                        ? "; attacks and robustification through the JPEG stage use BPDA (real codec forward, "
+                                + "straight-through gradient backward)" : ""));
+            }
             for (EvalReport.Row r : report.rows()) {
                 if (!Double.isNaN(r.lemma1())) {
                     System.out.printf(java.util.Locale.ROOT,
-                            "%s/%s: Lemma 1 met by %.1f%% of images; mean reconstruction error %.4f; %.2f s per image; "
+                            "%s/%s: Lemma 1 met by %.1f%% of correctly classified images; mean reconstruction error %.4f; %.2f s per image; "
                                     + "passes per image mean %.0f, median %.0f, p95 %.0f%n",
                             r.model(), r.preemption(), 100 * r.lemma1(), r.meanReconstructionError(), r.secondsPerImage(),
                             r.passes().mean(), r.passes().median(), r.passes().p95());
@@ -145,9 +158,12 @@ final class EvalCommand implements Callable<Integer> {
                         "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
                         ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
             }
+            // Figure 4 of the paper: the robust loss of the written images of correctly classified originals
             ai.preempt.eval.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
-                    "Final robust loss of robustified images", "robust loss",
-                    ours.stream().mapToDouble(EvalReport.ImageRow::robustLoss).toArray(), Math.log(2), "log 2");
+                    "Robust loss of robustified, correctly classified images", "robust loss",
+                    ours.stream().filter(r -> r.protectedLabel() == r.label())
+                            .mapToDouble(EvalReport.ImageRow::robustLoss).toArray(),
+                    ai.preempt.robustify.Lemma1.BOUND, "log 2");
         }
         int k = Math.min(6, data.size());
         List<String> cls = f.classes();

@@ -4,8 +4,12 @@ import ai.preempt.model.Classifier;
 import ai.preempt.model.Models;
 import picocli.CommandLine.Option;
 
-/** The {@code --model} option: a bundled model name, a model directory, or a TorchScript file. */
-final class ModelOption {
+/**
+ * The {@code --model} option: a bundled model name, a model directory, or a TorchScript file. Not final: a test
+ * substitutes a subclass (through {@link PreemptCli#commandLine(picocli.CommandLine.IFactory)}) that wraps what
+ * {@link #load} returns.
+ */
+class ModelOption {
 
     /** The bundled default model. */
     static final String DEFAULT_MODEL = "adv-linf";

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
             RobustifyCommand.class,
+            SparkCommand.class,
             EvalCommand.class,
             AttackCommand.class,
             CertifyCommand.class,
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {
@@ -41,7 +43,15 @@ public final class PreemptCli implements Runnable {
 
     /** @return a command line with Preempt's error handling */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new PreemptCli());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /**
+     * @param factory creates the commands and their option groups (tests substitute, e.g., the model option)
+     * @return a command line with Preempt's error handling
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new PreemptCli(), factory);
         cl.setExecutionExceptionHandler(PreemptCli::handle);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

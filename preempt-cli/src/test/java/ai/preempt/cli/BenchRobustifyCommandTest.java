@@ -2,13 +2,44 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.preempt.model.CountingClassifier;
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BenchRobustifyCommandTest {
+
+    /**
+     * The passes the bench reports are the model's real passes: two runs that differ only in T differ in the
+     * images the model really sees by exactly the difference of their reported passes (the timing passes, the
+     * label predictions and the attack cost the same in both).
+     */
+    @Test
+    void reportedPassesAreTheModelsRealPasses(@TempDir Path dir) throws Exception {
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        long[] reported = new long[2];
+        long[] seen = new long[2];
+        int[] steps = {3, 6};
+        for (int k = 0; k < 2; k++) {
+            Path json = dir.resolve("bench" + k + ".json");
+            List<CountingClassifier> loaded = new ArrayList<>();
+            int code = CliFixtures.runCounting(loaded, "bench", "robustify", "--model", tiny.model().toString(),
+                    "--data", tiny.data().toString(), "--n", "3", "--batch", "3", "--steps",
+                    Integer.toString(steps[k]), "--inner-steps", "2", "--modes", "default", "--attacks", "pgd",
+                    "--json", json.toString(), "--no-progress").code();
+            assertThat(code).isZero();
+            for (JsonNode p : ModelCard.JSON.readTree(json.toFile()).get("modes").get(0).get("passes")) {
+                reported[k] += p.asLong();
+            }
+            seen[k] = loaded.get(0).images();
+        }
+        assertThat(reported[1] - reported[0]).isEqualTo(3 * 3 * 3);
+        assertThat(seen[1] - seen[0]).isEqualTo(reported[1] - reported[0]);
+    }
 
     @Test
     void benchComparesBothModesOnTheSameImagesWithPerImagePassesAndEveryAttack(@TempDir Path dir) throws Exception {

@@ -2,9 +2,12 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.preempt.model.CountingClassifier;
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +15,12 @@ class EvalCommandTest {
 
     /** Runs {@code preempt eval} on a tiny model and 3 images; returns the JSON report and the printed table. */
     private static JsonNode eval(Path dir, StringBuilder table, String... extra) throws Exception {
+        return eval(dir, table, null, extra);
+    }
+
+    /** As {@link #eval(Path, StringBuilder, String...)}; with {@code loaded}, counts the model's real passes. */
+    private static JsonNode eval(Path dir, StringBuilder table, List<CountingClassifier> loaded, String... extra)
+            throws Exception {
         CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
         Path data = tiny.data();
         Path model = tiny.model();
@@ -20,7 +29,7 @@ class EvalCommandTest {
                 "--inner-steps", "2", "--attacks", "pgd", "--json", json.toString(), "--no-progress"};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
                 .toArray(String[]::new);
-        CliFixtures.Run r = CliFixtures.run(args);
+        CliFixtures.Run r = loaded == null ? CliFixtures.run(args) : CliFixtures.runCounting(loaded, args);
         assertThat(r.code()).isZero();
         table.append(r.out());
         return ModelCard.JSON.readTree(json.toFile());
@@ -44,6 +53,25 @@ class EvalCommandTest {
             assertThat(image.get("passes").asLong()).isEqualTo(image.get("preemption").asText().equals("Ours") ? 6 : 0);
         }
         assertThat(table.toString()).contains("passes per image mean 6, median 6, p95 6");
+    }
+
+    /**
+     * The passes the report gives are the model's real passes: with the Ours row alone and no white box, the
+     * model sees robustification's reported passes plus, per image, the prediction that picks the label to
+     * protect, Lemma 1's robust loss of the written image (K + 1 = 3), the prediction of x_s, PGD-20's 20 steps
+     * and its verdict.
+     */
+    @Test
+    void reportedPassesAreTheModelsRealPasses(@TempDir Path dir) throws Exception {
+        List<CountingClassifier> loaded = new ArrayList<>();
+        JsonNode report = eval(dir, new StringBuilder(), loaded, "--preempt", "ours", "--no-white-box");
+        long reported = 0;
+        for (JsonNode image : report.get("images")) {
+            reported += image.get("passes").asLong();
+        }
+        assertThat(reported).isEqualTo(3 * 6);
+        assertThat(loaded).hasSize(1);
+        assertThat(loaded.get(0).images()).isEqualTo(reported + 3 * (1 + 3 + 1 + 20 + 1));
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.function.Function;
  *
  * <p>From a random point on the ball's boundary, {@code iterations} momentum steps (α = 0.75, none on the
  * first) of per-image step size η, initially 2ε. Checkpoints follow p₀ = 0, p₁ = 0.22,
- * p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06): at a checkpoint an image's step size is halved and it
+ * p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06) in the reference's integer form ({@link #checkpoints}): at a
+ * checkpoint an image's step size is halved and it
  * restarts from its best point when (1) the loss increased in at most ρ = 75% of the steps since the last
  * checkpoint, or (2) its step size was not halved at the last checkpoint and its best loss has not
  * improved since. Tracks per image the highest-loss point and the last misclassified point.
@@ -38,18 +39,24 @@ final class Apgd {
      */
     record Run(NDArray adversarial, boolean[] fooled, float[] bestLoss) {}
 
-    /** @return the checkpoint iterations w_j = ⌈p_j·N⌉ (excluding 0) for N iterations */
+    /**
+     * The checkpoints as the reference implementation (autopgd_base.py) places them for any N: the first after
+     * k = max(⌊0.22·N⌋, 1) iterations, then each k iterations after the last with k shrinking by
+     * max(⌊0.03·N⌋, 1) down to max(⌊0.06·N⌋, 1). For N = 100 this is the paper's p_{j+1} = p_j + max(p_j −
+     * p_{j−1} − 0.03, 0.06); for other N the reference's integer rule, not ⌈p_j·N⌉, decides.
+     *
+     * @return the iterations (1-based counts) after which a checkpoint is evaluated
+     */
     static int[] checkpoints(int iterations) {
+        int k = Math.max((int) (0.22 * iterations), 1);
+        int shrink = Math.max((int) (0.03 * iterations), 1);
+        int min = Math.max((int) (0.06 * iterations), 1);
         java.util.List<Integer> w = new java.util.ArrayList<>();
-        double prev = 0;
-        double p = 0.22;
-        while (p <= 1) {
-            w.add((int) Math.ceil(p * iterations - 1e-9));
-            double next = p + Math.max(p - prev - 0.03, 0.06);
-            prev = p;
-            p = next;
+        for (int at = k; at <= iterations; at += k) {
+            w.add(at);
+            k = Math.max(k - shrink, min);
         }
-        return w.stream().mapToInt(Integer::intValue).distinct().toArray();
+        return w.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Per-image loss to maximise, of the logits given the attacked images' labels and targets (or null). */

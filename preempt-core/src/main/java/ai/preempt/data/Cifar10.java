@@ -1,6 +1,5 @@
 package ai.preempt.data;
 
-import ai.preempt.model.ModelCard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +22,10 @@ public final class Cifar10 {
     public static final int RECORD_BYTES = 1 + 3 * 32 * 32;
     /** The class-name file. */
     public static final String META_FILE = "batches.meta.txt";
+
+    /** CIFAR-10's class names, in label order. */
+    public static final List<String> CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
 
     private static final String HOW_TO_FIX = "pass --data DIR or set PREEMPT_DATA to a folder holding the "
             + "CIFAR-10 binary batches (cifar-10-batches-bin)";
@@ -74,7 +77,12 @@ public final class Cifar10 {
 
     /** @return true when {@code dir} holds every batch file of both splits (sizes not checked) */
     public static boolean isComplete(Path dir) {
-        for (Split s : Split.values()) {
+        return hasSplits(dir, Split.values());
+    }
+
+    /** @return true when {@code dir} holds every batch file of the given splits (sizes not checked) */
+    public static boolean hasSplits(Path dir, Split... splits) {
+        for (Split s : splits) {
             for (String name : s.fileNames()) {
                 if (!Files.isRegularFile(dir.resolve(name))) {
                     return false;
@@ -89,12 +97,12 @@ public final class Cifar10 {
         requireDir(dir);
         Path meta = dir.resolve(META_FILE);
         if (!Files.isRegularFile(meta)) {
-            return ModelCard.CIFAR_CLASSES;
+            return CLASSES;
         }
         try {
             List<String> names = Files.readAllLines(meta, StandardCharsets.UTF_8).stream()
                     .map(String::strip).filter(s -> !s.isEmpty()).toList();
-            return names.isEmpty() ? ModelCard.CIFAR_CLASSES : names;
+            return names.isEmpty() ? CLASSES : names;
         } catch (IOException e) {
             throw new DataException("could not read " + meta + ": " + e.getMessage(), e);
         }

@@ -31,11 +31,26 @@ public final class DataDirs {
      * @throws DataException when the data is missing and cannot be downloaded
      */
     public static Path resolveCifar(String flagValueOrNull) {
+        return resolveCifar(flagValueOrNull, Split.values());
+    }
+
+    /**
+     * As {@link #resolveCifar(String)} for a command that reads only some splits: a folder holding their batch
+     * files is enough (e.g. only {@code test_batch.bin} for the test split), and nothing is downloaded then.
+     *
+     * @param needed the splits the command reads
+     * @return a folder holding the batch files of {@code needed}
+     */
+    public static Path resolveCifar(String flagValueOrNull, Split... needed) {
         return resolveCifar(flagValueOrNull, System.getenv(ENV), Path.of(System.getProperty("user.home")),
-                CifarDownloader.official());
+                CifarDownloader.official(), needed);
     }
 
     static Path resolveCifar(String flag, String env, Path home, CifarDownloader downloader) {
+        return resolveCifar(flag, env, home, downloader, Split.values());
+    }
+
+    static Path resolveCifar(String flag, String env, Path home, CifarDownloader downloader, Split... needed) {
         Path chosen;
         if (flag != null && !flag.isBlank()) {
             chosen = Path.of(flag.strip());
@@ -44,11 +59,11 @@ public final class DataDirs {
         } else {
             chosen = defaultCifarDir(home);
         }
-        if (Cifar10.isComplete(chosen)) {
+        if (Cifar10.hasSplits(chosen, needed)) {
             return chosen;
         }
         Path nested = chosen.resolve(CIFAR_FOLDER);
-        if (Cifar10.isComplete(nested)) {
+        if (Cifar10.hasSplits(nested, needed)) {
             return nested;
         }
         return downloader.downloadInto(chosen);

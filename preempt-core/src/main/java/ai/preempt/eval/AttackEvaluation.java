@@ -18,6 +18,16 @@ public final class AttackEvaluation {
     private AttackEvaluation() {}
 
     /**
+     * {@link #run(Classifier, Attack, LabeledImages, int, Map, Progress)} in batches of 100, recording nothing
+     * more and reporting no progress.
+     *
+     * @return the report: {@link AttackReport#cleanAccuracy()} and {@link AttackReport#robustAccuracy()}
+     */
+    public static AttackReport run(Classifier f, Attack attack, LabeledImages data) {
+        return run(f, attack, data, 100, Map.of(), Progress.NONE);
+    }
+
+    /**
      * @param f the classifier
      * @param attack the attack
      * @param data labelled images

@@ -23,7 +23,8 @@ public record EvalReport(Map<String, Object> config, List<Row> rows, List<ImageR
      * @param greyBox attack name → accuracy under the attack on x_s
      * @param whiteBox attack name → worst case over ε' of the adaptive attack (per image: robust against every ε')
      * @param whiteBoxPerBudget attack name → accuracy per ε' (ε/4, ε/2, 3ε/4, ε)
-     * @param lemma1 fraction of robustified images whose final robust loss ≤ log 2 (NaN for None)
+     * @param lemma1 share of the correctly classified originals whose written x_s has robust loss ≤ log 2 (Lemma 1,
+     *     as the paper reports it; NaN for None)
      * @param meanReconstructionError mean ‖x_rec − x_o‖ (NaN for None)
      * @param secondsPerImage wall time of robustification per image (0 for None)
      * @param passes forward+backward passes of robustification per image (all zero for None)
@@ -39,15 +40,16 @@ public record EvalReport(Map<String, Object> config, List<Row> rows, List<ImageR
      * @param label true label
      * @param preemption None or Ours
      * @param prediction f(x_s)
-     * @param robustLoss final robust loss of robustification (NaN for None)
+     * @param protectedLabel ŷ, the label robustification protected, i.e. f(x_o) (−1 for None)
+     * @param robustLoss robust loss of x_s as written, Lemma 1's measure (NaN for None)
      * @param greyBoxRobust attack name → correct and not fooled
      * @param whiteBoxRobust attack name → correct and robust against every ε'
      * @param reconstructionError ‖x_rec − x_o‖ (NaN for None)
      * @param passes forward+backward passes robustification spent on the image (0 for None)
      */
-    public record ImageRow(int index, int label, String preemption, long prediction, double robustLoss,
-            Map<String, Boolean> greyBoxRobust, Map<String, Boolean> whiteBoxRobust, double reconstructionError,
-            long passes) {}
+    public record ImageRow(int index, int label, String preemption, long prediction, long protectedLabel,
+            double robustLoss, Map<String, Boolean> greyBoxRobust, Map<String, Boolean> whiteBoxRobust,
+            double reconstructionError, long passes) {}
 
     /** @return the table in Markdown: Clean, grey-box and white-box columns per attack, in percent */
     public String toMarkdown(List<String> attacks) {

@@ -10,6 +10,7 @@ import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
+import ai.preempt.robustify.Lemma1;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyResult;
@@ -40,8 +41,10 @@ public final class RobustifyBenchmark {
      * @param exited images that left early (fast mode)
      * @param passes per image, in data order
      * @param outerSteps per image, outer steps taken
+     * @param lemma1 share of the correctly classified originals whose written image meets Lemma 1 ({@link Lemma1})
      */
-    public record ModeResult(String mode, int images, double secondsPerImage, PassStats passStats, double clean, Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps) {}
+    public record ModeResult(String mode, int images, double secondsPerImage, PassStats passStats, double clean,
+            Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps, double lemma1) {}
 
     /**
      * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
@@ -73,6 +76,9 @@ public final class RobustifyBenchmark {
             Map<String, Attack> attacks) {
         List<Long> passes = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
+        List<Double> loss = new ArrayList<>();
+        List<Boolean> correctOriginal = new ArrayList<>();
+        Lemma1 lemma1 = new Lemma1(r.config());
         double[] seconds = {0};
         int[] clean = {0};
         Map<String, Integer> robust = new LinkedHashMap<>();
@@ -87,12 +93,15 @@ public final class RobustifyBenchmark {
                     NDArray xs = Quantizer.quantize(x0, res.images(),
                             r.config().adversary().withEps(r.config().delta()));
                     seconds[0] += (System.nanoTime() - t0) / 1e9;
+                    long[] pred = f.predict(xs).toLongArray();
+                    long[] labels = y.toLongArray();
+                    float[] l = lemma1.robustLoss(f, xs, m.create(res.labels()));
                     for (int i = 0; i < res.passes().length; i++) {
                         passes.add(res.passes()[i]);
                         steps.add(res.outerSteps()[i]);
+                        loss.add((double) l[i]);
+                        correctOriginal.add(res.labels()[i] == labels[i]);
                     }
-                    long[] pred = f.predict(xs).toLongArray();
-                    long[] labels = y.toLongArray();
                     boolean[] correct = AttackResult.correct(pred, labels);
                     clean[0] += AttackResult.count(correct);
                     for (var e : attacks.entrySet()) {
@@ -107,7 +116,12 @@ public final class RobustifyBenchmark {
         Map<String, Double> greyBox = new LinkedHashMap<>();
         robust.forEach((k, v) -> greyBox.put(k, v / (double) n));
         int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
+        boolean[] correct = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            correct[i] = correctOriginal.get(i);
+        }
         return new ModeResult(mode, n, seconds[0] / n, PassStats.of(inOrder), clean[0] / (double) n, greyBox,
-                exited, inOrder, stepsInOrder);
+                exited, inOrder, stepsInOrder,
+                Lemma1.share(loss.stream().mapToDouble(Double::doubleValue).toArray(), correct));
     }
 }

@@ -1,7 +1,10 @@
 package ai.preempt.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.preempt.data.Image;
+import ai.preempt.engine.PreemptEngine;
 import java.util.List;
 
 /**
@@ -35,6 +38,21 @@ public interface Classifier extends AutoCloseable {
     /** @return predicted class index per image (int64, N), without gradients */
     default NDArray predict(NDArray images) {
         return logits(images).argMax(1);
+    }
+
+    /** @return the predicted class index of one image of the input size (C×H×W in [0,1]) */
+    default int predict(Image image) {
+        return PreemptEngine.call(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                return (int) predict(image.toNDArray(m)).getLong(0);
+            }
+        });
+    }
+
+    /** @return the predicted class index of one image given as C×H×W floats in [0,1] of the input shape */
+    default int predict(float[] chw) {
+        long[] s = inputShape().getShape();
+        return predict(new Image((int) s[0], (int) s[1], (int) s[2], chw));
     }
 
     @Override

@@ -23,10 +23,12 @@ import java.util.Map;
  * @param std per-channel normalisation standard deviation
  * @param inputShape C, H, W
  * @param classes class names
- * @param description one sentence for humans
+ * @param description for users: how the model was trained, what it measures, what it is for
  * @param training method, its settings, seed, epochs, wall time, images/s
  * @param metrics measured accuracies (name → value in [0,1]) with the subset they were measured on
  * @param command the command that reproduces the model
+ * @param notes the model's history for its maintainers (targets met or missed, budgets, failed runs); not
+ *     shown by {@code preempt models}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -41,7 +43,16 @@ public record ModelCard(
         String description,
         Map<String, Object> training,
         Map<String, Object> metrics,
-        String command) {
+        String command,
+        String notes) {
+
+    /** A card without notes. */
+    public ModelCard(String name, String architecture, Long parameters, List<Float> mean, List<Float> std,
+            List<Integer> inputShape, List<String> classes, String description, Map<String, Object> training,
+            Map<String, Object> metrics, String command) {
+        this(name, architecture, parameters, mean, std, inputShape, classes, description, training, metrics, command,
+                null);
+    }
 
     /** The JSON mapper used for every Preempt file: snake_case, indented. */
     public static final ObjectMapper JSON = JsonMapper.builder()
@@ -54,21 +65,20 @@ public record ModelCard(
     /** CIFAR-10 normalisation standard deviation. */
     public static final List<Float> CIFAR_STD = List.of(0.2023f, 0.1994f, 0.2010f);
     /** CIFAR-10 class names in label order. */
-    public static final List<String> CIFAR_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
-            "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> CIFAR_CLASSES = ai.preempt.data.Cifar10.CLASSES;
 
     /** @return a copy with {@code key → value} added to the metrics */
     public ModelCard withMetric(String key, Object value) {
         Map<String, Object> m = metrics == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metrics);
         m.put(key, value);
         return new ModelCard(name, architecture, parameters, mean, std, inputShape, classes, description, training,
-                m, command);
+                m, command, notes);
     }
 
     /** @return a copy with the given training section and command */
     public ModelCard withTraining(Map<String, Object> newTraining, String newCommand) {
         return new ModelCard(name, architecture, parameters, mean, std, inputShape, classes, description,
-                newTraining, metrics, newCommand);
+                newTraining, metrics, newCommand, notes);
     }
 
     /** Reads a card. */

@@ -83,7 +83,7 @@ public final class NativeClassifier implements Classifier {
                     .mapToLong(p -> p.getValue().getArray().size()).sum();
             ModelCard withCount = new ModelCard(card.name(), card.architecture(), count, card.mean(), card.std(),
                     card.inputShape(), card.classes(), card.description(), card.training(), card.metrics(),
-                    card.command());
+                    card.command(), card.notes());
             NativeClassifier c = new NativeClassifier(m, b, withCount);
             c.setTrainable(false);
             return c;

@@ -7,17 +7,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
-import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.threat.ThreatModel;
-import java.util.Arrays;
 
 /**
  * The outer loop shared by both robustifiers (and by the reconstruction of Algorithm 3, which ascends
- * instead of descending): labels, seeding, T steps of "robust loss and first-order gradient, then one
- * optimiser update", and batch compaction after the optional per-image {@link EarlyExit} of fast mode.
- * Subclasses own the parametrisation and the update rule.
+ * instead of descending): labels, seeding, and T steps of "robust loss and first-order gradient, then one
+ * optimiser update"; after fast mode's optional per-image {@link EarlyExit}, {@link ActiveBatch} keeps track of
+ * the images still in the batch. Subclasses own the parametrisation and the update rule.
  */
 abstract class OuterLoop implements Robustifier {
 
@@ -69,7 +67,8 @@ abstract class OuterLoop implements Robustifier {
             int n = (int) x0.getShape().get(0);
             long[] yArr = Scopes.keepAll(() -> (labels == null ? f.predict(x0)
                     : labels.toType(DataType.INT64, false)).toLongArray());
-            Rng rng = Rng.forBatch(cfg.seed(), x0);
+            // per-image streams: an image is robustified the same alone or in any batch (the service batches uploads)
+            Rng rng = Rng.forImages(cfg.seed(), x0);
             float[] loss = new float[n];
             long[] passes = new long[n];
             int[] stepsTaken = new int[n];
@@ -78,59 +77,39 @@ abstract class OuterLoop implements Robustifier {
             }
             ThreatModel ball = cfg.adversary().withEps(cfg.delta());
             NDArray[] finished = new NDArray[n];
-            int[] rows = new int[n]; // position in the active batch → image index
-            Arrays.setAll(rows, i -> i);
             NDArray start = Scopes.keep(() -> ball.project(x0, ball.randomStart(x0, cfg.outerStart(), rng)));
-            NDArray x0Active = x0.duplicate();
-            NDArray y = x0.getManager().create(yArr);
             EarlyExit early = cfg.fast() == null ? null : new EarlyExit(cfg, n, fullLoss);
-            try (State state = init(x0, start)) {
+            try (ActiveBatch active = new ActiveBatch(x0, x0.getManager().create(yArr));
+                    State state = init(x0, start)) {
                 start.close();
-                for (int t = 0; t < cfg.outerSteps() && rows.length > 0; t++) {
+                for (int t = 0; t < cfg.outerSteps() && !active.isEmpty(); t++) {
                     final int step = t;
-                    final NDArray yNow = y;
                     RobustLoss lossNow = fullLoss != null && cfg.fast().polishes(t, cfg.outerSteps()) ? fullLoss
                             : robustLoss;
                     long perStep = lossNow.passesPerImage();
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, yNow, rng);
+                        Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, active.labels(),
+                                rng);
                         state.update(direction == 1f ? lg.grad() : lg.grad().neg(), step);
                         return lg.loss().toFloatArray();
                     });
+                    int[] rows = active.rows();
                     for (int i = 0; i < rows.length; i++) {
                         loss[rows[i]] = stepLoss[i];
                         passes[rows[i]] += perStep;
                         stepsTaken[rows[i]]++;
                     }
                     if (cfg.fast() != null && cfg.fast().checksAfter(t, cfg.outerSteps())) {
-                        boolean[] exit = early.check(f, () -> state.image(state.param()), x0Active, y, ball, rng, rows,
-                                passes, loss, finished, t);
-                        int keep = 0;
-                        for (boolean e : exit) {
-                            keep += e ? 0 : 1;
-                        }
-                        if (keep < rows.length) {
-                            int[] stay = new int[keep];
-                            int[] next = new int[keep];
-                            for (int i = 0, j = 0; i < exit.length; i++) {
-                                if (!exit[i]) {
-                                    stay[j] = i;
-                                    next[j++] = rows[i];
-                                }
-                            }
-                            rows = next;
-                            if (keep > 0) {
-                                state.compact(stay);
-                                NDArray x0Next = Rows.select(x0Active, stay);
-                                NDArray yNext = Rows.select(y, stay);
-                                x0Active.close();
-                                y.close();
-                                x0Active = x0Next;
-                                y = yNext;
-                            }
+                        boolean[] exit = early.check(f, () -> state.image(state.param()), active.x0(),
+                                active.labels(), ball, rng, rows, passes, loss, finished, t);
+                        int[] stay = active.drop(exit);
+                        if (stay != null) {
+                            state.compact(stay);
+                            rng.keepRows(stay);
                         }
                     }
                 }
+                int[] rows = active.rows();
                 if (rows.length > 0) {
                     NDArray rest = Scopes.keep(() -> state.image(state.param()).duplicate());
                     for (int i = 0; i < rows.length; i++) {
@@ -138,9 +117,6 @@ abstract class OuterLoop implements Robustifier {
                     }
                     rest.close();
                 }
-            } finally {
-                x0Active.close();
-                y.close();
             }
             NDArray xs = NDArrays.concat(new NDList(finished));
             for (NDArray a : finished) {

@@ -1,5 +1,8 @@
 package ai.preempt.robustify;
 
+import ai.djl.ndarray.NDManager;
+import ai.preempt.data.Image;
+import ai.preempt.engine.PreemptEngine;
 import ai.djl.ndarray.NDArray;
 import ai.preempt.model.Classifier;
 import ai.preempt.threat.Norm;
@@ -21,6 +24,24 @@ public interface Robustifier {
 
     /** @return the settings */
     RobustifyConfig config();
+
+    /**
+     * One image, as it would be written: robustified for the classifier's own label and rounded to 8 bits
+     * inside B_δ(x_o).
+     *
+     * @param f the classifier to robustify for
+     * @param x0 an image of the classifier's input size (C×H×W in [0,1], on the 8-bit grid)
+     * @return the robustified image
+     */
+    default Image robustify(Classifier f, Image x0) {
+        return PreemptEngine.call(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray x = x0.toNDArray(m);
+                NDArray xs = robustify(f, x, null).images();
+                return Image.fromNDArray(Quantizer.quantize(x, xs, config().adversary().withEps(config().delta())));
+            }
+        });
+    }
 
     /** @return the robustifier for the configuration's norm */
     static Robustifier of(RobustifyConfig c) {

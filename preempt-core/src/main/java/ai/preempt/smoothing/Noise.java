@@ -33,10 +33,11 @@ final class Noise {
     }
 
     /** @throws IllegalStateException when a smoothed classifier has no base classifier */
-    static void checkBase(Classifier base) {
+    static Classifier checkBase(Classifier base) {
         if (base == null) {
             throw new IllegalStateException("a smoothed classifier needs a base classifier");
         }
+        return base;
     }
 
     /** @return a key determined by the exact pixel values of {@code x}, for seeding per-input streams */

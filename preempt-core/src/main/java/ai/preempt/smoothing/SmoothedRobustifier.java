@@ -30,32 +30,21 @@ public final class SmoothedRobustifier {
     private final SoftSmoothedClassifier labeller;
     private final RobustifyConfig cfg;
 
-    /**
-     * @param base the base classifier f
-     * @param sigma the smoothing noise level σ
-     * @param eps the L2 budget (δ = ε)
-     * @param outerSteps T
-     * @param samples m, noise samples of G per forward pass (5 in the paper)
-     * @param seed seeds noise and random starts
-     */
-    public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed) {
-        this(base, sigma, eps, outerSteps, samples, seed, L2Step.RAW, RAW_LR);
+    private SmoothedRobustifier(Builder b) {
+        this.soft = SoftSmoothedClassifier.builder().setBase(b.base).setSigma(b.sigma).optSamples(b.samples)
+                .optSeed(b.seed).build();
+        this.labeller = SoftSmoothedClassifier.builder().setBase(b.base).setSigma(b.sigma).optSamples(LABEL_SAMPLES)
+                .optSeed(b.seed).build();
+        this.cfg = RobustifyConfig.builder(Norm.L2, b.eps).optOuterSteps(b.outerSteps).optL2Step(b.step)
+                .optLr(Double.isNaN(b.lr) ? defaultLr(b.step) : b.lr).optSeed(b.seed).build();
     }
 
     /**
-     * As {@link #SmoothedRobustifier(Classifier, double, double, int, int, long)} with another L2 step rule.
-     *
-     * @param step the L2 update: {@link L2Step#RAW} (the paper's) or {@link L2Step#NORMALIZED} (scale-free)
-     * @param lr its learning rate β (raw: 0.005 in the paper; normalized: the fraction of δ per step)
+     * @return a builder; {@link Builder#setBase}, {@link Builder#setSigma} and {@link Builder#setEps} are
+     *     required
      */
-    public SmoothedRobustifier(Classifier base, double sigma, double eps, int outerSteps, int samples, long seed,
-            L2Step step, double lr) {
-        this.soft = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(samples).optSeed(seed)
-                .build();
-        this.labeller = SoftSmoothedClassifier.builder().setBase(base).setSigma(sigma).optSamples(LABEL_SAMPLES)
-                .optSeed(seed).build();
-        this.cfg = RobustifyConfig.builder(Norm.L2, eps).optOuterSteps(outerSteps).optL2Step(step).optLr(lr)
-                .optSeed(seed).build();
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -78,5 +67,50 @@ public final class SmoothedRobustifier {
             NDArray xs = Robustifier.of(cfg).robustify(soft, x0, labels).images();
             return Quantizer.quantize(x0, xs, cfg.adversary().withEps(cfg.delta()));
         }));
+    }
+
+    /**
+     * Builder: T = 100 outer steps, m = 5 noise samples per forward pass (the paper's), the paper's raw L2 step
+     * with its learning rate for smoothed classifiers ({@link #defaultLr}), seed 0.
+     */
+    public static final class Builder {
+        private Classifier base;
+        private double sigma = Double.NaN;
+        private double eps = Double.NaN;
+        private int outerSteps = 100;
+        private int samples = 5;
+        private long seed;
+        private L2Step step = L2Step.RAW;
+        private double lr = Double.NaN;
+
+        private Builder() {}
+
+        /** Required: the base classifier f. */
+        public Builder setBase(Classifier f) { base = f; return this; }
+        /** Required: the smoothing noise level σ. */
+        public Builder setSigma(double v) { sigma = v; return this; }
+        /** Required: the L2 budget (δ = ε). */
+        public Builder setEps(double v) { eps = v; return this; }
+        /** T (default 100). */
+        public Builder optOuterSteps(int v) { outerSteps = v; return this; }
+        /** m, noise samples of G per forward pass (default 5, the paper's). */
+        public Builder optSamples(int v) { samples = v; return this; }
+        /** Seeds noise and random starts (default 0). */
+        public Builder optSeed(long v) { seed = v; return this; }
+        /** The L2 update (default {@link L2Step#RAW}, the paper's). */
+        public Builder optL2Step(L2Step v) { step = v; return this; }
+        /** β (default {@link #defaultLr} of the step rule). */
+        public Builder optLr(double v) { lr = v; return this; }
+
+        /** @return the robustifier */
+        public SmoothedRobustifier build() {
+            if (!(eps > 0)) {
+                throw new IllegalArgumentException("the L2 budget must be positive, got " + eps);
+            }
+            if (step == null) {
+                throw new IllegalArgumentException("the L2 step rule is null");
+            }
+            return new SmoothedRobustifier(this);
+        }
     }
 }

@@ -1,10 +1,10 @@
 package ai.preempt.smoothing;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.Rng;
+import ai.preempt.model.BatchSeeded;
 import ai.preempt.model.Classifier;
-import java.util.List;
+import ai.preempt.model.DelegatingClassifier;
 import java.util.Locale;
 
 /**
@@ -16,28 +16,27 @@ import java.util.Locale;
  * randomized-PGD gradient. {@link #predict} is the smoothed prediction g(x) of the reference: a majority vote
  * of f's labels over m fresh samples (ties go to the lower class), not argmax G.
  *
- * <p>Every call draws fresh noise from one seeded stream, so a given sequence of calls is reproducible.
+ * <p>Every call draws fresh noise from one seeded stream, so a given sequence of calls is reproducible;
+ * {@link #seededFor} gives a view whose stream starts from the seed and a batch's content instead.
  * One forward pass carries N·m images: choose the batch size with that in mind. The base classifier is not
  * owned; {@link #close} does nothing.
  */
-public final class SoftSmoothedClassifier implements Classifier {
+public final class SoftSmoothedClassifier extends DelegatingClassifier implements BatchSeeded {
 
     /** Probabilities are floored here before the log, so a class no sample votes for stays finite. */
     private static final float FLOOR = 1e-20f;
 
-    private final Classifier base;
     private final double sigma;
     private final int samples;
     private final long seed;
     private final Rng rng;
 
     SoftSmoothedClassifier(Classifier base, double sigma, int samples, long seed, Rng rng) {
-        Noise.checkBase(base);
+        super(Noise.checkBase(base));
         Noise.checkSigma(sigma);
         if (samples < 1) {
             throw new IllegalArgumentException("the number of noise samples must be at least 1, got " + samples);
         }
-        this.base = base;
         this.sigma = sigma;
         this.samples = samples;
         this.seed = seed;
@@ -51,7 +50,7 @@ public final class SoftSmoothedClassifier implements Classifier {
 
     /** @return the base classifier f */
     public Classifier base() {
-        return base;
+        return inner();
     }
 
     /** @return the noise level σ */
@@ -68,7 +67,7 @@ public final class SoftSmoothedClassifier implements Classifier {
     @Override
     public NDArray logits(NDArray images) {
         long n = images.getShape().get(0);
-        NDArray probs = base.logits(Noise.noisy(images, samples, sigma, rng, null)).softmax(1);
+        NDArray probs = inner().logits(Noise.noisy(images, samples, sigma, rng, null)).softmax(1);
         return probs.reshape(samples, n, -1).mean(new int[] {0}).clip(FLOOR, 1).log(); // clip: a Number operand of maximum() breaks autograd (engine.Ops)
     }
 
@@ -76,7 +75,7 @@ public final class SoftSmoothedClassifier implements Classifier {
     @Override
     public NDArray predict(NDArray images) {
         int n = Math.toIntExact(images.getShape().get(0));
-        long[][] counts = Noise.counts(base, images, sigma, samples, samples * n, rng);
+        long[][] counts = Noise.counts(inner(), images, sigma, samples, samples * n, rng);
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = Noise.argMax(counts[i]);
@@ -85,32 +84,19 @@ public final class SoftSmoothedClassifier implements Classifier {
     }
 
     @Override
-    public int numClasses() {
-        return base.numClasses();
-    }
-
-    @Override
-    public Shape inputShape() {
-        return base.inputShape();
-    }
-
-    @Override
-    public List<String> classes() {
-        return base.classes();
-    }
-
-    @Override
     public String name() {
-        return base.name() + " smoothed";
+        return inner().name() + " smoothed";
     }
 
-    /** Does nothing: the base classifier belongs to the caller. */
+    /** @return this smoothed classifier with its noise stream derived from the seed and {@code batch}'s pixels */
     @Override
-    public void close() {}
+    public SoftSmoothedClassifier seededFor(NDArray batch) {
+        return new SoftSmoothedClassifier(inner(), sigma, samples, seed, Rng.forKey(seed, Noise.key(batch)));
+    }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "SoftSmoothed(%s, sigma=%s, samples=%d, seed=%d)", base.name(), sigma,
+        return String.format(Locale.ROOT, "SoftSmoothed(%s, sigma=%s, samples=%d, seed=%d)", inner().name(), sigma,
                 samples, seed);
     }
 

@@ -6,7 +6,6 @@ import ai.preempt.data.LabeledImages;
 import ai.preempt.eval.EvalReport;
 import ai.preempt.eval.Preemption;
 import ai.preempt.eval.PreemptionEvaluation;
-import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.ModelCard;
 import ai.preempt.robustify.FastMode;
@@ -50,7 +49,8 @@ public final class PreemptMetrics {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("n", data.size());
         config.put("robustify", cfg);
-        return new PreemptionEvaluation(cfg, true, attacks, false).run(f, data, rows, BATCH, config, Progress.NONE);
+        return PreemptionEvaluation.builder().setConfig(cfg).setAttacks(attacks).optWhiteBox(false).optBatch(BATCH).build()
+                .run(f, data, rows, config);
     }
 
     /**

@@ -16,10 +16,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class ApgdTest {
 
+    /**
+     * The lists the reference's loop produces (autopgd_base.py: a check when the iteration counter reaches k,
+     * then k = max(k − max(⌊0.03 N⌋, 1), max(⌊0.06 N⌋, 1))); for N = 20 the ceiling of p_j·N would put the first
+     * check after 5 iterations instead of 4.
+     */
     @Test
-    void checkpointsFollowThePublishedScheduleForHundredIterations() {
+    void checkpointsFollowTheReferencesRuleForAnyIterationCount() {
         // p = 0, 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99
         assertThat(Apgd.checkpoints(100)).containsExactly(22, 41, 57, 70, 80, 87, 93, 99);
+        assertThat(Apgd.checkpoints(50)).containsExactly(11, 21, 30, 38, 45);
+        assertThat(Apgd.checkpoints(20)).containsExactly(4, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
+        assertThat(Apgd.checkpoints(5)).containsExactly(1, 2, 3, 4, 5);
     }
 
     @ParameterizedTest

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
+import ai.preempt.model.DelegatingClassifier;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
-import java.util.List;
 
 /** Small, fast models and budgets for the attack tests. */
 final class AttackFixtures {
@@ -48,40 +48,21 @@ final class AttackFixtures {
      * A classifier with gradient masking: it rounds its input to 8 bits before the model, so the gradient of
      * anything with respect to the input is exactly zero, while the decision is (almost) unchanged.
      */
-    static final class Rounding implements Classifier {
-        private final Classifier inner;
+    static final class Rounding extends DelegatingClassifier {
 
         Rounding(Classifier inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public NDArray logits(NDArray images) {
-            return inner.logits(images.mul(255).round().div(255));
-        }
-
-        @Override
-        public int numClasses() {
-            return inner.numClasses();
-        }
-
-        @Override
-        public Shape inputShape() {
-            return inner.inputShape();
-        }
-
-        @Override
-        public List<String> classes() {
-            return inner.classes();
+            return inner().logits(images.mul(255).round().div(255));
         }
 
         @Override
         public String name() {
-            return "rounded-" + inner.name();
+            return "rounded-" + inner().name();
         }
-
-        @Override
-        public void close() {}
     }
 
     /**

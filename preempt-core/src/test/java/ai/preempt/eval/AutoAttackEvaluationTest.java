@@ -30,33 +30,6 @@ class AutoAttackEvaluationTest {
 
     private static final ThreatModel LINF = ThreatModel.of(Norm.LINF, 8 / 255.0);
 
-    /** 16 random 3×8×8 images with labels equal to a linear model's predictions on most of them. */
-    private static LabeledImages images(Classifier f, NDManager m, int n) {
-        byte[] bytes = new byte[n * 192];
-        new SplittableRandom(4).nextBytes(bytes);
-        float[] v = new float[bytes.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (bytes[i] & 0xFF) / 255f;
-        }
-        long[] pred = f.predict(m.create(v, new Shape(n, 3, 8, 8))).toLongArray();
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 5 == 0 ? (int) (pred[i] + 1) % 10 : (int) pred[i]; // a few misclassified
-        }
-        return LabeledImages.of(bytes, labels, List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), 3, 8, 8)
-                .subset(n - 2, 1); // a subset, so dataset indices differ from positions
-    }
-
-    private static LinearClassifier linear(NDManager m) {
-        Rng rng = new Rng(8);
-        float[][] w = new float[10][192];
-        for (float[] row : w) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] = (float) (rng.nextDouble() - 0.5);
-            }
-        }
-        return new LinearClassifier(m, w, new float[10], new Shape(3, 8, 8)).scaled(0.02f);
-    }
 
     private static AutoAttack shortAa() {
         return AutoAttack.builder().setThreat(LINF).optIterations(6).optTargetClasses(2).optSquareQueries(30)
@@ -90,8 +63,8 @@ class AutoAttackEvaluationTest {
     void interruptedRunResumedFromItsStateFileGivesTheUninterruptedResult(@TempDir Path dir) throws Exception {
         PreemptEngine.call(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = linear(m);
-                LabeledImages data = images(f, m, 20);
+                Classifier f = EvalFixtures.linear(m);
+                LabeledImages data = EvalFixtures.images(f, m, 20);
                 AutoAttackReport whole = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, null);
                 Path state = dir.resolve("aa-state.json");
                 assertThatThrownBy(() -> AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(),
@@ -125,8 +98,8 @@ class AutoAttackEvaluationTest {
     void stateFileOfAnotherRunIsRejected(@TempDir Path dir) {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = linear(m);
-                LabeledImages data = images(f, m, 6);
+                Classifier f = EvalFixtures.linear(m);
+                LabeledImages data = EvalFixtures.images(f, m, 6);
                 Path state = dir.resolve("s.json");
                 AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, state);
                 AutoAttack other = AutoAttack.builder().setThreat(LINF).optIterations(7).optTargetClasses(2)
@@ -163,7 +136,7 @@ class AutoAttackEvaluationTest {
     void randomisedModelIsFlagged() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier lin = linear(m);
+                LinearClassifier lin = EvalFixtures.linear(m);
                 Rng noise = new Rng(1);
                 Classifier noisy = new Classifier() {
                     @Override
@@ -194,7 +167,7 @@ class AutoAttackEvaluationTest {
                     @Override
                     public void close() {}
                 };
-                LabeledImages data = images(lin, m, 6);
+                LabeledImages data = EvalFixtures.images(lin, m, 6);
                 AutoAttack aa = AutoAttack.builder().setThreat(LINF)
                         .optComponents(List.of(ai.preempt.attack.ApgdCe.builder().setThreat(LINF).optIterations(3).build()))
                         .build();

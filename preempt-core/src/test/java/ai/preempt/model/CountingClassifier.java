@@ -1,48 +1,34 @@
 package ai.preempt.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import java.util.List;
 
-/** Wraps a classifier and counts forward passes (to prove that work was skipped). */
-public final class CountingClassifier implements Classifier {
-    private final Classifier inner;
+/**
+ * Wraps a classifier and counts the real forward calls made on it and the images they carry, so a test sees a
+ * wasted or skipped pass. (Backward passes cannot be told apart from here: DJL reports no gradient requirement
+ * for an input computed from the differentiated tensor, only for that tensor itself.)
+ */
+public final class CountingClassifier extends DelegatingClassifier {
     private int calls;
+    private long images;
 
     public CountingClassifier(Classifier inner) {
-        this.inner = inner;
+        super(inner);
     }
 
+    /** @return forward calls so far */
     public int calls() {
         return calls;
     }
 
+    /** @return images forwarded so far (rows over all calls) */
+    public long images() {
+        return images;
+    }
+
     @Override
-    public NDArray logits(NDArray images) {
+    public NDArray logits(NDArray x) {
         calls++;
-        return inner.logits(images);
+        images += x.getShape().get(0);
+        return inner().logits(x);
     }
-
-    @Override
-    public int numClasses() {
-        return inner.numClasses();
-    }
-
-    @Override
-    public Shape inputShape() {
-        return inner.inputShape();
-    }
-
-    @Override
-    public List<String> classes() {
-        return inner.classes();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public void close() {}
 }

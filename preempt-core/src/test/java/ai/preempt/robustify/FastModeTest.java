@@ -9,8 +9,10 @@ import ai.preempt.attack.AttackResult;
 import ai.preempt.attack.Pgd;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
+import ai.preempt.model.CountingClassifier;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.threat.Norm;
+import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,25 +60,73 @@ class FastModeTest {
                 .optFast(new FastMode(3, 2, Math.log(2) / 2, cheapInner, 0)).build();
     }
 
+    /**
+     * Without random starts every image's trajectory depends only on itself and its label, so a shuffled
+     * batch must give each image exactly what the unshuffled batch gives it, although the two batches exit
+     * and compact in different orders. The labels are given and mixed (a quarter of them against the model's
+     * prediction, which robustification then pulls towards), so a label that slips to another row during
+     * compaction moves its image the wrong way.
+     */
     @ParameterizedTest
     @EnumSource(Norm.class)
-    void batchCompactionKeepsImagesLabelsAndOutputsAligned(Norm norm) {
-        onMixedBatch(5, 0.3f, (m, f, x0) -> {
-            RobustifyConfig cfg = fastConfig(norm);
-            RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
-            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
-            // every output is within δ of its own original, and its label is its own original's prediction
-            float[] dist = ball.distance(r.images(), x0).toFloatArray();
-            long[] pred0 = f.predict(x0).toLongArray();
-            for (int i = 0; i < dist.length; i++) {
-                assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
-                assertThat(r.labels()[i]).isEqualTo(pred0[i]);
+    void shuffledBatchWithMixedLabelsGivesEveryImageTheSameOutputThroughCompaction(Norm norm) {
+        onMixedBatch(5, 0f, (m, f0, x0) -> {
+            int n = (int) x0.getShape().get(0);
+            // the bias that splits the batch's predictions in half, logits steep enough for images to exit
+            float[] raw = margins(f0, x0, new long[n]);
+            java.util.Arrays.sort(raw);
+            LinearClassifier f = linear(m, 5, (raw[n / 2 - 1] + raw[n / 2]) / 2).scaled(6f);
+            RobustifyConfig cfg = fastConfig(norm).toBuilder().optOuterStart(RandomStart.NONE)
+                    .optInnerStart(RandomStart.NONE).build();
+            long[] y = f.predict(x0).toLongArray();
+            for (int i = 0; i < n; i += 4) {
+                y[i] = 1 - y[i];
             }
-            // images really left at different steps
-            assertThat(java.util.Arrays.stream(r.passes()).distinct().count()).isGreaterThan(1);
-            // and a shuffled batch gives each image the same treatment as long as seeds match per batch
-            assertThat(r.images().getShape()).isEqualTo(x0.getShape());
+            int[] perm = {7, 2, 11, 0, 5, 9, 3, 10, 1, 6, 8, 4};
+            long[] yPerm = new long[n];
+            for (int j = 0; j < n; j++) {
+                yPerm[j] = y[perm[j]];
+            }
+            RobustifyResult a = Robustifier.of(cfg).robustify(f, x0, m.create(y));
+            RobustifyResult b = Robustifier.of(cfg).robustify(f, ai.preempt.engine.Rows.select(x0, perm),
+                    m.create(yPerm));
+            ThreatModel ball = cfg.adversary().withEps(cfg.delta());
+            float[] dist = ball.distance(a.images(), x0).toFloatArray();
+            for (int j = 0; j < n; j++) {
+                int i = perm[j];
+                assertThat(b.labels()[j]).isEqualTo(y[i]);
+                assertThat(b.outerSteps()[j]).as("image %d", i).isEqualTo(a.outerSteps()[i]);
+                assertThat(b.images().get(j).sub(a.images().get(i)).abs().max().getFloat()).as("image %d", i)
+                        .isLessThan(1e-5f);
+                assertThat(dist[i]).isLessThanOrEqualTo((float) cfg.delta() + 1e-6f);
+            }
+            // each image was pulled towards its own label: its margin for that label grew
+            float[] before = margins(f, x0, y);
+            float[] after = margins(f, a.images(), y);
+            for (int i = 0; i < n; i++) {
+                assertThat(after[i]).as("image %d", i).isGreaterThan(before[i]);
+            }
+            // images really left at different steps, with both labels among those that left and those that stayed
+            assertThat(java.util.Arrays.stream(a.outerSteps()).distinct().count()).isGreaterThan(1);
+            java.util.Set<Long> left = new java.util.HashSet<>();
+            java.util.Set<Long> stayed = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                (a.outerSteps()[i] < cfg.outerSteps() ? left : stayed).add(y[i]);
+            }
+            assertThat(left).containsExactlyInAnyOrder(0L, 1L);
+            assertThat(stayed).isNotEmpty();
         });
+    }
+
+    /** @return per image: logit of its label minus the other logit (two classes) */
+    private static float[] margins(LinearClassifier f, NDArray x, long[] y) {
+        NDArray logits = f.logits(x);
+        float[] margin = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            float[] row = logits.get(i).toFloatArray();
+            margin[i] = row[(int) y[i]] - row[1 - (int) y[i]];
+        }
+        return margin;
     }
 
     @ParameterizedTest
@@ -102,42 +152,58 @@ class FastModeTest {
         });
     }
 
+    /**
+     * The passes the result reports are the model's real passes: without checks every reported pass is one
+     * image through the wrapped model and nothing else goes through it (an image that never exits costs
+     * (K+1) = 6 per outer step with the full loss, 3 with PGD-2), and the polish's last 4 steps cost the full
+     * attack's 6.
+     */
     @Test
-    void cheapInnerStepsCostFewerPassesPerOuterStep() {
+    void reportedPassesAreTheModelsRealPassesWithCheapInnerStepsAndPolish() {
         onMixedBatch(6, 0.2f, (m, f, x0) -> {
-            RobustifyResult full = Robustifier.of(fastConfig(Norm.LINF, 0)).robustify(f, x0, null);
-            RobustifyResult cheap = Robustifier.of(fastConfig(Norm.LINF, 2)).robustify(f, x0, null);
-            // an image that never exits: (K+1) = 6 passes per outer step with the full loss, 3 with PGD-2
-            for (RobustifyResult r : new RobustifyResult[] {full, cheap}) {
-                long perStep = r == full ? 6 : 3;
-                for (int i = 0; i < r.passes().length; i++) {
-                    assertThat(r.passes()[i]).isGreaterThanOrEqualTo(perStep * r.outerSteps()[i]);
-                }
-            }
-            long sumFull = java.util.Arrays.stream(full.passes()).sum();
-            long sumCheap = java.util.Arrays.stream(cheap.passes()).sum();
-            assertThat(sumCheap).isLessThan(sumFull);
-        });
-    }
-
-    @Test
-    void polishStepsOptimiseAgainstTheFullAttackAndCountItsPasses() {
-        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            NDArray y = f.predict(x0);
+            int n = (int) x0.getShape().get(0);
             // a threshold no robust loss gets under: no image is ever checked, every image runs all 30 steps
             RobustifyConfig.Builder b = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(30)
                     .optInnerSteps(5).optSeed(4);
-            RobustifyResult plain = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 0)).build())
-                    .robustify(f, x0, null);
-            RobustifyResult polished = Robustifier.of(b.optFast(new FastMode(3, 2, 1e-30, 2, 4)).build())
-                    .robustify(f, x0, null);
-            for (int i = 0; i < x0.getShape().get(0); i++) {
-                assertThat(plain.passes()[i]).isEqualTo(30 * 3);
-                // 26 steps against PGD-2 (3 passes), the last 4 against the full PGD-5 (6 passes)
-                assertThat(polished.passes()[i]).isEqualTo(26 * 3 + 4 * 6);
-                assertThat(polished.outerSteps()[i]).isEqualTo(30);
+            long[] expected = {30 * 6, 30 * 3, 26 * 3 + 4 * 6};
+            FastMode[] modes = {null, new FastMode(3, 2, 1e-30, 2, 0), new FastMode(3, 2, 1e-30, 2, 4)};
+            RobustifyResult plain = null;
+            RobustifyResult polished = null;
+            for (int k = 0; k < modes.length; k++) {
+                CountingClassifier counting = new CountingClassifier(f);
+                RobustifyResult r = Robustifier.of(b.optFast(modes[k]).build()).robustify(counting, x0, y);
+                assertThat(counting.images()).as("mode %d", k).isEqualTo(expected[k] * n);
+                assertThat(java.util.Arrays.stream(r.passes()).sum()).isEqualTo(counting.images());
+                for (int i = 0; i < n; i++) {
+                    assertThat(r.passes()[i]).isEqualTo(expected[k]);
+                    assertThat(r.outerSteps()[i]).isEqualTo(30);
+                }
+                plain = k == 1 ? r : plain;
+                polished = k == 2 ? r : polished;
             }
             // the first 26 steps are the same computation; only the polish moves the images differently
             assertThat(polished.images().sub(plain.images()).abs().max().getFloat()).isGreaterThan(0f);
+        });
+    }
+
+    /**
+     * With checks, images that exit stop costing passes: the images the model really sees fall below those of
+     * the same run without exits, and every pass the result reports was a real pass through the model.
+     */
+    @Test
+    void exitsSaveRealPassesAndEveryReportedPassWasMade() {
+        onMixedBatch(6, 0.2f, (m, f, x0) -> {
+            NDArray y = f.predict(x0);
+            CountingClassifier never = new CountingClassifier(f);
+            Robustifier.of(fastConfig(Norm.LINF).toBuilder().optFast(new FastMode(3, 2, 1e-30, 0, 0)).build())
+                    .robustify(never, x0, y);
+            CountingClassifier counting = new CountingClassifier(f);
+            RobustifyResult r = Robustifier.of(fastConfig(Norm.LINF)).robustify(counting, x0, y);
+            long reported = java.util.Arrays.stream(r.passes()).sum();
+            assertThat(java.util.Arrays.stream(r.outerSteps()).filter(t -> t < 30).count()).isGreaterThan(0);
+            assertThat(counting.images()).isLessThan(never.images());
+            assertThat(reported).isLessThanOrEqualTo(counting.images());
         });
     }
 

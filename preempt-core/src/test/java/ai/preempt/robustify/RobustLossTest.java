@@ -59,10 +59,19 @@ class RobustLossTest {
                 double analytic = lg.grad().mul(dir).sum().getFloat();
                 assertThat(analytic).isCloseTo(fd, org.assertj.core.data.Offset.offset(0.03 * Math.abs(fd) + 2e-4));
                 assertThat(Math.abs(analytic)).isGreaterThan(1e-6);
-                // the replay reproduces the loss the inner attack reached
-                float traced = Losses.crossEntropy(f.logits(loss.replay(toImage.apply(param), chain)), y).sum()
-                        .getFloat();
-                assertThat(lg.loss().sum().getFloat()).isCloseTo(traced, org.assertj.core.data.Offset.offset(1e-5f));
+                // the differentiated replay ends where the traced inner attack ended, with its loss
+                NDArray xs = toImage.apply(param);
+                NDArray replayed = loss.replay(xs, chain);
+                assertThat(replayed.sub(chain.end()).abs().max().getFloat()).isLessThan(1e-6f);
+                float reached = Losses.crossEntropy(f.logits(chain.end()), y).sum().getFloat();
+                assertThat(lg.loss().sum().getFloat()).isCloseTo(reached, org.assertj.core.data.Offset.offset(1e-4f));
+                // and that end point is an attack: inside B_ε(x_s) ∩ [0,1] with a higher loss than x_s
+                assertThat(t.norm() == Norm.LINF ? chain.end().sub(xs).abs().max().getFloat()
+                        : chain.end().sub(xs).reshape(2, -1).norm(new int[] {1}).max().getFloat())
+                        .isLessThanOrEqualTo((float) eps + 1e-5f);
+                assertThat(chain.end().min().getFloat()).isGreaterThanOrEqualTo(0f);
+                assertThat(chain.end().max().getFloat()).isLessThanOrEqualTo(1f);
+                assertThat(reached).isGreaterThan(Losses.crossEntropy(f.logits(xs), y).sum().getFloat());
             }
         });
     }

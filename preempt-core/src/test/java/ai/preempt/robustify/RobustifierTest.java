@@ -69,30 +69,53 @@ class RobustifierTest {
         });
     }
 
+    /**
+     * A linear two-class model and images whose margin v·x + b is 0.3·ε‖v‖₁: correctly classified, but PGD's
+     * worst case (−ε‖v‖₁) fools every one. Robustification inside B_ε must push each margin past ε‖v‖₁, so
+     * the same PGD then fails on every image; an identity "robustifier" leaves all of them fooled.
+     */
     @Test
-    void robustifyingAnAlreadyRobustPointOfALinearModelLeavesItRobust() {
+    void robustifyingAttackableImagesOfALinearModelMakesThemSurvivePgd() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 Rng rng = new Rng(12);
                 float[] v = new float[48];
+                double l1 = 0;
+                double l2sq = 0;
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (float) (rng.nextDouble() - 0.5);
+                    l1 += Math.abs(v[i]);
+                    l2sq += v[i] * v[i];
                 }
-                // class 1 − class 0 logit = v·x + b with a margin far beyond ε·‖v‖₁
-                LinearClassifier f = new LinearClassifier(m, new float[][] {new float[48], v}, new float[] {0f, 5f},
-                        new Shape(3, 4, 4));
-                NDArray x0 = rng.uniform(m, new Shape(4, 3, 4, 4), 0.2, 0.8);
                 ThreatModel t = ThreatModel.of(Norm.LINF, 8 / 255.0);
+                double target = 0.3 * t.eps() * l1;
+                // random images in [0.3, 0.7], each moved along v until its margin is the target (bias 0)
+                float[] x = rng.uniform(m, new Shape(4, 3, 4, 4), 0.3, 0.7).toFloatArray();
+                for (int img = 0; img < 4; img++) {
+                    double dot = 0;
+                    for (int j = 0; j < 48; j++) {
+                        dot += v[j] * x[img * 48 + j];
+                    }
+                    double c = (target - dot) / l2sq;
+                    for (int j = 0; j < 48; j++) {
+                        x[img * 48 + j] += (float) (c * v[j]);
+                    }
+                }
+                NDArray x0 = m.create(x, new Shape(4, 3, 4, 4));
+                assertThat(x0.min().getFloat()).isGreaterThan((float) t.eps());
+                assertThat(x0.max().getFloat()).isLessThan(1 - (float) t.eps());
+                LinearClassifier f = new LinearClassifier(m, new float[][] {new float[48], v}, new float[2],
+                        new Shape(3, 4, 4));
+                NDArray y = m.create(new long[] {1, 1, 1, 1});
+                Pgd pgd = Pgd.builder().setThreat(t).optSteps(10).optRestarts(2).build();
+                assertThat(f.predict(x0).toLongArray()).containsOnly(1L);
+                assertThat(pgd.perturb(f, x0, y).successes()).as("originals").isEqualTo(4);
                 RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, t.eps()).optOuterSteps(10).optInnerSteps(5)
                         .build();
                 RobustifyResult r = Robustifier.of(cfg).robustify(f, x0, null);
                 assertThat(r.labels()).containsOnly(1L);
-                AttackResult a = Pgd.builder().setThreat(t).optRestarts(3).build().perturb(f, r.images(), m.create(r.labels()));
-                assertThat(a.successes()).isZero();
-                // the robust loss only went down from its starting value
-                for (float l : r.robustLoss()) {
-                    assertThat(l).isLessThan(0.01f);
-                }
+                assertThat(t.distance(r.images(), x0).max().getFloat()).isLessThanOrEqualTo((float) t.eps() + 1e-6f);
+                assertThat(pgd.perturb(f, r.images(), y).successes()).as("robustified").isZero();
             }
         });
     }
