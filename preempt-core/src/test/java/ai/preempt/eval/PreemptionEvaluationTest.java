@@ -117,4 +117,31 @@ class PreemptionEvaluationTest {
     private static Classifier soft(Classifier base, int samples) {
         return SoftSmoothedClassifier.builder().setBase(base).setSigma(0.25).optSamples(samples).optSeed(7).build();
     }
+
+    /**
+     * Issue 18: Lemma 1 was once judged on the optimiser's last loss, measured one update before the end on the
+     * float image and, in fast mode, against the cheap inner attack (PGD-1 here), so it was met on images the full
+     * attack fools. The reported loss must be the full K-step robust loss of the image that is evaluated.
+     */
+    @Test
+    void robustLossIsTheFullInnerAttacksLossOnTheEvaluated8BitImage() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Classifier f = EvalFixtures.linear(m);
+                LabeledImages data = EvalFixtures.images(f, m, 6);
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(6).optInnerSteps(5)
+                        .optFast(new ai.preempt.robustify.FastMode(3, 1, 0.5, 1, 0)).build();
+                EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(PGD).optWhiteBox(false)
+                        .optBatch(6).build().run(f, data, List.of(Preemption.OURS), Map.of());
+
+                ai.djl.ndarray.NDArray x0 = data.images(m, 0, 6);
+                ai.preempt.robustify.RobustifyResult rr = ai.preempt.robustify.Robustifier.of(cfg).robustify(f, x0, null);
+                ai.djl.ndarray.NDArray xs = ai.preempt.robustify.Quantizer.quantize(x0, rr.images(), cfg.adversary());
+                float[] full = new ai.preempt.robustify.Lemma1(cfg).robustLoss(f, xs, m.create(rr.labels()));
+                for (int i = 0; i < full.length; i++) {
+                    assertThat(report.images().get(i).robustLoss()).as("image " + i).isCloseTo(full[i], within(1e-5));
+                }
+            }
+        });
+    }
 }

@@ -85,8 +85,8 @@ class TrainerTest {
         Path init = tmp.resolve("init");
         new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), init, Progress.NONE).train(train, false);
         TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).optAttackSteps(2)
-                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optValidation(64)
-                .optCheckpointBatches(2).build();
+                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optTrainLimit(128).optBatch(32)
+                .optValidation(16).optCheckpointBatches(2).build();
         new Trainer(cfg, tmp.resolve("a"), Progress.NONE).train(train, false);
         // 4 batches per epoch: die after batch 3 of epoch 2 (its last checkpoint: after batch 2), then resume
         assertThatThrownBy(() -> new Trainer(cfg, tmp.resolve("b"), new KillAfter(7)).train(train, false))
