@@ -3,7 +3,7 @@
 # Usage: source tools/snapshot.sh NAME   (copy lands in runs/NAME)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/preempt" --version >/dev/null
-BIN="$ROOT/runs/${1:-bin}"; rm -rf "$BIN"; mkdir -p "$BIN"
+BIN="${SNAP_DIR:-$ROOT/runs/${1:-bin}}"; rm -rf "$BIN"; mkdir -p "$BIN"  # SNAP_DIR: an absolute folder instead
 cp -r "$ROOT/preempt-cli/target/lib" "$ROOT"/preempt-cli/target/preempt-cli-*.jar "$BIN/"
 if [ -z "${PREEMPT_DATA:-}" ] && [ -d "$ROOT/../shared/data/cifar-10-batches-bin" ]; then
   export PREEMPT_DATA="$ROOT/../shared/data/cifar-10-batches-bin"

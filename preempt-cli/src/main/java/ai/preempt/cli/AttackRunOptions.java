@@ -14,6 +14,7 @@ final class AttackRunOptions {
     @Mixin DataOptions dataOptions;
     @Mixin ImagesOption imagesOption;
     @Mixin ThreatOptions threatOptions;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Option(names = "--n", defaultValue = "1000", description = "Images: a seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
     int n;
@@ -26,6 +27,12 @@ final class AttackRunOptions {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
     Path json;
+
+    /** @return the model behind --pipeline (or the model's declared one) for images of the data's size */
+    Classifier server(Classifier f, LabeledImages data) {
+        int[] s = data.imageShape();
+        return pipelineOptions.wrap(f, modelOption.model, s[1], s[2]);
+    }
 
     /** @return the images to attack: {@code --images} or a seeded subset of CIFAR-10's test split */
     LabeledImages testImages(Classifier f) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the speed of Preempt's algorithms on this machine.",
         subcommands = {BenchRobustifyCommand.class, BenchAttacksCommand.class, BenchCertifyCommand.class,
-            BenchTrainCommand.class})
+            BenchTrainCommand.class, BenchPipelineCommand.class, BenchServeCommand.class, BenchSparkCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

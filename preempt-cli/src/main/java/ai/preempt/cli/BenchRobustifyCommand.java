@@ -33,6 +33,13 @@ final class BenchRobustifyCommand implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "32", description = "Test images (default: ${DEFAULT-VALUE}).")
     int n;
 
+    @Option(names = "--images", arity = "1..*", paramLabel = "PATH", description = "Photos (files or folders) "
+            + "instead of CIFAR-10, for models of another input size or other classes: each is fitted to the "
+            + "model's input and labelled with the model's own prediction; the files are cycled to --n images.")
+    List<Path> images;
+
+    @Mixin ImageLimitOptions imageLimits;
+
     @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
@@ -58,7 +65,8 @@ final class BenchRobustifyCommand implements Callable<Integer> {
         RobustifyConfig base = robustifyOptions.config(false);
         RobustifyConfig withFast = robustifyOptions.config(true);
         try (Classifier f = modelOption.load()) {
-            LabeledImages data = dataOptions.testSubset(n, robustifyOptions.seed);
+            LabeledImages data = images == null ? dataOptions.testSubset(n, robustifyOptions.seed)
+                    : PhotoSet.load(images, n, f, imageLimits.limits());
             double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
             double passPerImage = pass / Math.min(batch, data.size());
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",

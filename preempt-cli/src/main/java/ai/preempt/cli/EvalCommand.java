@@ -32,6 +32,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin DataOptions dataOptions;
     @Mixin ImagesOption imagesOption;
     @Mixin RobustifyOptions robustifyOptions;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Option(names = "--n", defaultValue = "1000", description = "Seeded random subset of the test split (default: ${DEFAULT-VALUE}).")
     int n;
@@ -93,16 +94,19 @@ final class EvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
-        try (Classifier base = modelOption.load()) {
+        try (Classifier model = modelOption.load()) {
+            LabeledImages data = imagesOption.testImages(dataOptions, n, robustifyOptions.seed, model);
+            // the server's view of the data's images: --pipeline (attacks through JPEG are BPDA), else the model's own
+            Classifier base = pipelineOptions.wrap(model, modelOption.model, data.imageShape()[1], data.imageShape()[2]);
             Classifier f = smoothed ? soft(base, 50) : base;
             Classifier robustifyWith = smoothed ? soft(base, 5) : base;
-            LabeledImages data = imagesOption.testImages(dataOptions, n, robustifyOptions.seed, base);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", modelOption.model);
             imagesOption.record(config);
             config.put("n", data.size());
             config.put("subset_seed", robustifyOptions.seed);
             config.put("robustify", cfg);
+            config.put("pipeline", base instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
             config.put("attacks", new ArrayList<>(attackMap.keySet()));
             config.put("evaluated_images", floatImages ? "float" : "8-bit");
             config.put("white_box", !noWhiteBox);
@@ -114,6 +118,11 @@ final class EvalCommand implements Callable<Integer> {
                     .optProgress(ConsoleProgress.create()).optStateFile(state).build()
                     .run(f, robustifyWith, data, rows, config);
             System.out.println(report.toMarkdown(new ArrayList<>(attackMap.keySet())));
+            if (base instanceof ai.preempt.pipeline.PipelineClassifier p) {
+                System.out.println("measured through the pipeline " + p.pipeline().spec() + (p.pipeline().hasJpeg()
+                        ? "; attacks and robustification through the JPEG stage use BPDA (real codec forward, "
+                                + "straight-through gradient backward)" : ""));
+            }
             for (EvalReport.Row r : report.rows()) {
                 if (!Double.isNaN(r.lemma1())) {
                     System.out.printf(java.util.Locale.ROOT,

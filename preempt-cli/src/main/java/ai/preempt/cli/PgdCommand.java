@@ -48,11 +48,13 @@ final class PgdCommand implements Callable<Integer> {
             b.optStepSize(ai.preempt.threat.Budget.parse(alpha, "--alpha"));
         }
         Pgd pgd = b.build();
-        try (Classifier f = run.modelOption.load()) {
-            LabeledImages data = run.testImages(f);
+        try (Classifier model = run.modelOption.load()) {
+            LabeledImages data = run.testImages(model);
+            Classifier f = run.server(model, data);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", run.modelOption.model);
             run.imagesOption.record(config);
+            config.put("pipeline", f instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
             config.put("norm", threat.norm().id());
             config.put("eps", threat.eps());
             config.put("steps", pgd.steps());

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 + "small perturbation can change a classifier's answer.",
         subcommands = {
             RobustifyCommand.class,
+            SparkCommand.class,
             EvalCommand.class,
             AttackCommand.class,
             CertifyCommand.class,
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ModelsCommand.class,
             DataCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PreemptCli implements Runnable {

@@ -4,12 +4,16 @@ import ai.preempt.attack.Pgd;
 import ai.preempt.data.Image;
 import ai.preempt.data.ImageFolder;
 import ai.preempt.data.ImageIo;
+import ai.preempt.data.ImageLimits;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Resize;
 import ai.preempt.io.AtomicFiles;
 import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.ModelCard;
+import ai.preempt.pipeline.Jpeg;
+import ai.preempt.pipeline.Pipeline;
+import ai.preempt.pipeline.PipelineClassifier;
 import ai.preempt.protect.Protector;
 import ai.preempt.protect.Verdict;
 import ai.preempt.robustify.Robustifier;
@@ -35,8 +39,10 @@ import picocli.CommandLine.Parameters;
                 + "perturbation inside the attacker's eps-ball changes the model's answer (Algorithm 1 of Moon, An & "
                 + "Song, AAAI 2022). Writes one 8-bit PNG and one JSON verdict per image into --out, then a report.",
             "Inputs: image files (PNG, JPEG, BMP) or folders of them, or --data with --n for CIFAR-10 test images. "
-                    + "Images of another size than the model's input are centre-cropped to a square and resized "
-                    + "(bilinear, antialiased); --no-resize rejects them instead.",
+                    + "Each photo is protected at its own size: the budgets are in its pixels, robustification runs "
+                    + "through the server's preprocessing (--pipeline; by default photos of another size than the "
+                    + "model's input are resized and centre-cropped), and the PNG written has the photo's size. "
+                    + "--no-resize rejects photos of another size instead.",
             "Resumable: a re-run skips images whose PNG and verdict exist; every file is written to a temporary "
                     + "file and moved into place."})
 final class RobustifyCommand implements Callable<Integer> {
@@ -44,6 +50,8 @@ final class RobustifyCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOption modelOption;
     @Mixin RobustifyOptions robustifyOptions;
+    @Mixin ImageLimitOptions imageLimits;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Parameters(paramLabel = "INPUT", arity = "0..*", description = "Image files or folders.")
     List<Path> inputs = new ArrayList<>();
@@ -72,6 +80,15 @@ final class RobustifyCommand implements Callable<Integer> {
     @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
     boolean noCheck;
 
+    @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify through a JPEG re-encode of the "
+            + "upload at quality Q, so the protection holds when the server re-encodes (e.g. jpeg:75).")
+    String survive;
+
+    @Option(names = "--inner-attack", defaultValue = "model", description = "Where robustification's inner attack "
+            + "runs: model (after the pipeline's resize/crop, in the ball they map the photo's ball into; cheaper "
+            + "and at least as strong) or photo (on the photo itself) (default: ${DEFAULT-VALUE}).")
+    String innerAttack;
+
     /** One image to protect. */
     private record Job(String name, Image image, int label) {}
 
@@ -86,6 +103,17 @@ final class RobustifyCommand implements Callable<Integer> {
         }
         try (Classifier f = modelOption.load()) {
             List<Job> jobs = data != null ? cifarJobs() : fileJobs(f);
+            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
+            Pipeline pipeline = pipelineOptions.resolve(modelOption.model);
+            if (pipeline != null) {
+                PipelineOptions.noteBpda(pipeline);
+            }
+            Protector protector = Protector.builder(f, Robustifier.of(cfg)).optQuantize(!floatOutput).optCheck(check)
+                    .optPipeline(pipeline).optSurvive(parseSurvive(survive)).optInnerAttack(innerAttack(innerAttack))
+                    .build();
+            for (Job j : jobs) { // fail before any work when the pipeline cannot take a photo
+                protector.serverView(j.image().height(), j.image().width());
+            }
             Files.createDirectories(out);
             // temporary files of an interrupted run (AtomicFiles names them .NAME.RANDOM.tmp) are garbage
             try (var stale = Files.newDirectoryStream(out, ".*.tmp")) {
@@ -106,8 +134,6 @@ final class RobustifyCommand implements Callable<Integer> {
             if (!done.isEmpty()) {
                 System.err.printf("resuming: %d of %d images already done%n", done.size(), jobs.size());
             }
-            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
-            Protector protector = new Protector(f, Robustifier.of(cfg), !floatOutput, check);
             Progress progress = ConsoleProgress.create();
             progress.start("robustify", todo.size());
             for (int from = 0; from < todo.size(); from += batch) {
@@ -124,7 +150,7 @@ final class RobustifyCommand implements Callable<Integer> {
                 progress.advance(part.size(), null);
             }
             progress.finish();
-            print(done, cfg);
+            print(done, cfg, f);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", modelOption.model);
             report.put("config", cfg);
@@ -134,6 +160,31 @@ final class RobustifyCommand implements Callable<Integer> {
             Reports.writeJson(json != null ? json : out.resolve("report.json"), report);
         }
         return 0;
+    }
+
+    /** @return the JPEG stage of {@code --survive jpeg:Q}, or null */
+    static Jpeg parseSurvive(String text) {
+        if (text == null) {
+            return null;
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (!t.startsWith("jpeg:")) {
+            throw new IllegalArgumentException("--survive takes jpeg:Q (e.g. jpeg:75), got \"" + text + "\"");
+        }
+        try {
+            return new Jpeg(Integer.parseInt(t.substring(5).trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--survive takes jpeg:Q with a quality 1..100, got \"" + text + "\"");
+        }
+    }
+
+    /** @return the value of {@code --inner-attack} */
+    static PipelineClassifier.InnerAttack innerAttack(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "model" -> PipelineClassifier.InnerAttack.MODEL_INPUT;
+            case "photo" -> PipelineClassifier.InnerAttack.PHOTO;
+            default -> throw new IllegalArgumentException("--inner-attack takes model or photo, got " + text);
+        };
     }
 
     private List<Job> cifarJobs() {
@@ -150,9 +201,12 @@ final class RobustifyCommand implements Callable<Integer> {
         int w = (int) f.inputShape().get(2);
         List<Job> jobs = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        ImageLimits limits = imageLimits.limits();
         for (Path p : ImageFolder.list(inputs)) {
-            Image img = Resize.fit(ImageIo.read(p), p.getFileName().toString(), h, w,
-                    noResize ? Resize.Policy.REJECT : Resize.DEFAULT_POLICY);
+            Image img = ImageIo.read(p, limits);
+            if (noResize) {
+                Resize.fit(img, p.getFileName().toString(), h, w, Resize.Policy.REJECT); // rejects another size
+            }
             String base = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
             String name = base;
             for (int k = 2; !names.add(name); k++) {
@@ -163,25 +217,43 @@ final class RobustifyCommand implements Callable<Integer> {
         return jobs;
     }
 
-    private static void print(List<Verdict> verdicts, RobustifyConfig cfg) {
-        boolean checked = verdicts.stream().anyMatch(v -> v.attackedOriginal() >= 0);
-        System.out.printf(Locale.ROOT, "%-20s %-12s %-12s %8s %6s %7s %6s%s%n", "image", "before", "after", "rob.loss",
-                "lemma1", "linf", "psnr", checked ? "  PGD-20 attack: original -> / protected ->" : "");
-        for (Verdict v : verdicts) {
-            String attack = "";
-            if (v.attackedOriginal() >= 0) {
-                attack = String.format(Locale.ROOT, "  %-12s / %-12s", v.attackedOriginal() == v.labelBefore()
-                        ? "unchanged" : "FOOLED", v.attackedProtected() == v.protectedLabel() ? "unchanged" : "FOOLED");
-            }
-            System.out.printf(Locale.ROOT, "%-20s %-12s %-12s %8.4f %6s %5.1f/255 %5.1f%s%n", v.name(), v.classBefore(),
-                    v.classAfter(), v.robustLoss(), v.meetsLemma1() ? "yes" : "no", v.linfDistance() * 255, v.psnr(),
-                    attack);
+    private static void print(List<Verdict> verdicts, RobustifyConfig cfg, Classifier f) {
+        if (f.classes().equals(ModelCard.CIFAR_CLASSES)) {
+            System.out.printf(Locale.ROOT, "note: %s is a 10-class CIFAR-10 model (%s) with %dx%d inputs; every photo "
+                    + "gets one of these ten labels, whatever it shows%n", f.name(), String.join(", ", f.classes()),
+                    f.inputShape().get(1), f.inputShape().get(2));
         }
+        boolean checked = verdicts.stream().anyMatch(v -> v.attackedOriginal() >= 0);
+        System.out.printf(Locale.ROOT, "%-18s %-9s %-12s %-12s %-12s %-12s %8s %6s %7s %6s%n", "photo", "size",
+                "original", checked ? "+PGD-20" : "", "protected", checked ? "+PGD-20" : "", "rob.loss", "lemma1",
+                "linf", "psnr");
+        for (Verdict v : verdicts) {
+            System.out.printf(Locale.ROOT, "%-18s %-9s %-12s %-12s %-12s %-12s %8.4f %6s %5.1f/255 %5.1f%n", v.name(),
+                    v.height() + "x" + v.width(), v.classBefore(), attacked(f, v.attackedOriginal()), v.classAfter(),
+                    attacked(f, v.attackedProtected()), v.robustLoss(), v.meetsLemma1() ? "yes" : "no",
+                    v.linfDistance() * 255, v.psnr());
+            if (v.jpeg() != null && !v.jpeg().isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                for (Verdict.JpegSurvival j : v.jpeg()) {
+                    sb.append(String.format(Locale.ROOT, "  q%d: %s%s", j.quality(), j.className(),
+                            j.attacked() >= 0 ? " / +PGD-20 " + attacked(f, j.attacked()) : ""));
+                }
+                System.out.println("    after the server re-encodes the protected photo as JPEG:" + sb);
+            }
+        }
+        System.out.println("labels are what the server sees: the photo after its preprocessing ("
+                + verdicts.stream().map(Verdict::pipeline).distinct().reduce((x, y) -> x + "; " + y).orElse("none")
+                + "); +PGD-20: after a grey-box PGD-20 attack (" + cfg.adversary().describe()
+                + ") on the photo at its own size");
         if (checked) {
             long origSurvive = verdicts.stream().filter(v -> v.attackedOriginal() == v.labelBefore()).count();
             long protSurvive = verdicts.stream().filter(v -> v.attackedProtected() == v.protectedLabel()).count();
-            System.out.printf(Locale.ROOT, "PGD-20 (%s) keeps the label of %d/%d originals and %d/%d protected images%n",
+            System.out.printf(Locale.ROOT, "PGD-20 (%s) keeps the label of %d/%d originals and %d/%d protected photos%n",
                     cfg.adversary().describe(), origSurvive, verdicts.size(), protSurvive, verdicts.size());
         }
+    }
+
+    private static String attacked(Classifier f, long label) {
+        return label < 0 ? "" : f.classes().get((int) label);
     }
 }

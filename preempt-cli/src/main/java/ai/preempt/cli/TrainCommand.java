@@ -10,7 +10,9 @@ import ai.preempt.model.NativeClassifier;
 import ai.preempt.threat.Budget;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
+import ai.preempt.eval.Preemption;
 import ai.preempt.train.Method;
+import ai.preempt.train.PreemptMetrics;
 import ai.preempt.train.Schedule;
 import ai.preempt.train.TrainConfig;
 import ai.preempt.train.TrainResult;
@@ -67,6 +69,35 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attack-steps", defaultValue = "10", description = "PGD steps for adv/preempt training points (default: ${DEFAULT-VALUE}).")
     int attackSteps;
 
+    @Option(names = "--attack-step", defaultValue = "0.25", description = "Step of the training PGD (adv; preempt's "
+            + "x_adv) in units of eps (default: ${DEFAULT-VALUE}).")
+    double attackStep;
+
+    @Option(names = "--robust-steps", defaultValue = "10", description = "preempt: steps K of Algorithm 2's first PGD, "
+            + "which moves each image toward its true label inside the delta-ball (default: ${DEFAULT-VALUE}).")
+    int robustSteps;
+
+    @Option(names = "--robust-step", defaultValue = "0.25", description = "preempt: its step in units of eps "
+            + "(default: ${DEFAULT-VALUE}).")
+    double robustStep;
+
+    @Option(names = "--init", paramLabel = "PARAMS", description = "Fine-tune from these weights (a model.params of "
+            + "the same architecture) instead of fresh ones.")
+    Path init;
+
+    @Option(names = "--robustified-validation", defaultValue = "0", paramLabel = "N", description = "preempt: also "
+            + "robustify N of the held-out images (Algorithm 1, fast mode, 8-bit) and attack them with grey-box PGD-20; "
+            + "early stopping keeps the epoch with the best such accuracy (default: ${DEFAULT-VALUE}).")
+    int robustifiedValidation;
+
+    @Option(names = "--validate-every", defaultValue = "1", description = "Validate after every this many epochs and "
+            + "after the last (default: ${DEFAULT-VALUE}).")
+    int validateEvery;
+
+    @Option(names = "--checkpoint-batches", defaultValue = "0", paramLabel = "N", description = "Also checkpoint every "
+            + "N batches inside an epoch (default: ${DEFAULT-VALUE}, only at epoch ends).")
+    int checkpointBatches;
+
     @Option(names = "--fast", description = "Single-step training points: FGSM from a random start (Wong, Rice & Kolter 2020).")
     boolean fast;
 
@@ -92,6 +123,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-n", defaultValue = "1000", description = "Test images for the card's accuracies; 0 skips (default: ${DEFAULT-VALUE}).")
     int evalN;
 
+    @Option(names = "--eval-steps", defaultValue = "100", description = "preempt: outer steps T of the robustification "
+            + "behind the card's preempt_eval figures (fast mode; default: ${DEFAULT-VALUE}, as preempt eval).")
+    int evalSteps;
+
+    @Option(names = "--eval-inner-steps", defaultValue = "20", description = "preempt: its inner PGD steps K "
+            + "(default: ${DEFAULT-VALUE}, as preempt eval).")
+    int evalInnerSteps;
+
     @Override
     public Integer call() throws Exception {
         Method m = Method.parse(method);
@@ -100,7 +139,10 @@ final class TrainCommand implements Callable<Integer> {
         ai.preempt.model.Architecture.of(arch);
         TrainConfig cfg = TrainConfig.builder().setMethod(m).optArch(arch).optNorm(nrm).optEps(e).optSigma(sigma)
                 .optEpochs(epochs).optBatch(batch).optLr(lr).optSchedule(Schedule.parse(schedule))
-                .optAttackSteps(attackSteps).optFast(fast).optFgsmStep(fgsmStep).optValidation(validation).optTrainLimit(limit)
+                .optAttackSteps(attackSteps).optAttackStep(attackStep).optRobustSteps(robustSteps)
+                .optRobustStep(robustStep).optInit(init == null ? null : displayPath(init))
+                .optRobustifiedValidation(robustifiedValidation).optValidateEvery(validateEvery)
+                .optCheckpointBatches(checkpointBatches).optFast(fast).optFgsmStep(fgsmStep).optValidation(validation).optTrainLimit(limit)
                 .optSeed(seed).build();
         LabeledImages train = dataOptions.load(Split.TRAIN);
         TrainResult result = new Trainer(cfg, out, ConsoleProgress.create()).train(train, resume);
@@ -127,6 +169,13 @@ final class TrainCommand implements Callable<Integer> {
                             t.describe(), 100 * r.robustAccuracy());
                 }
             }
+            if (evalN > 0 && m == Method.PREEMPT) {
+                // the figures the targets are about, from the code path of `preempt eval --fast`
+                LabeledImages test = dataOptions.testSubset(evalN, 0);
+                card = PreemptMetrics.withMetrics(card, PreemptMetrics.evaluate(f, test,
+                        List.of(Preemption.NONE, Preemption.OURS), PreemptMetrics.fastRobustify(nrm, e, 0).toBuilder()
+                                .optOuterSteps(evalSteps).optInnerSteps(evalInnerSteps).build()), 0);
+            }
             card.write(out.resolve(NativeClassifier.CARD_FILE));
         }
         return 0;
@@ -152,10 +201,21 @@ final class TrainCommand implements Callable<Integer> {
             if (eps != null) {
                 a.addAll(List.of("--eps", eps));
             }
-            a.addAll(fast ? List.of("--fast") : List.of("--attack-steps", Integer.toString(attackSteps)));
+            a.addAll(fast ? List.of("--fast") : List.of("--attack-steps", Integer.toString(attackSteps), "--attack-step",
+                    Double.toString(attackStep)));
+            if (Method.parse(method) == Method.PREEMPT && !fast) {
+                a.addAll(List.of("--robust-steps", Integer.toString(robustSteps), "--robust-step",
+                        Double.toString(robustStep), "--robustified-validation", Integer.toString(robustifiedValidation)));
+            }
             if (fast && fgsmStep != 1.25) {
                 a.addAll(List.of("--fgsm-step", Double.toString(fgsmStep)));
             }
+        }
+        if (init != null) {
+            a.addAll(List.of("--init", displayPath(init)));
+        }
+        if (validateEvery != 1) {
+            a.addAll(List.of("--validate-every", Integer.toString(validateEvery)));
         }
         if (limit > 0) {
             a.addAll(List.of("--limit", Integer.toString(limit)));

@@ -66,8 +66,8 @@ public final class Pgd extends BaseAttack {
     /**
      * {@inheritDoc} With {@link Builder#optTargeted}, {@code y} holds the target labels.
      *
-     * <p>The random stream is derived from the seed and the batch's content, so a batch gives the same
-     * result whatever batches were attacked before it.
+     * <p>The random starts are drawn per image ({@link Rng#forImages}): an image gets the same result whatever
+     * was attacked before it and whatever else shares its batch.
      */
     @Override
     public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
@@ -76,7 +76,7 @@ public final class Pgd extends BaseAttack {
             long[] labels = y.toType(DataType.INT64, false).toLongArray();
             boolean[] success = new boolean[n];
             long[] preds = new long[n];
-            Rng rng = Rng.forBatch(seed, x);
+            Rng rng = Rng.forImages(seed, x);
             NDArray best = null;
             for (int r = 0; r < restarts; r++) {
                 NDArray adv = run(f, x, y, rng.split());

@@ -75,6 +75,35 @@ public final class LabeledImages {
         return new LabeledImages(chwBytes, labels, rows, classes, c, h, w);
     }
 
+    /**
+     * @param transform maps each image to one of a common size (e.g. an upscaled photo)
+     * @return the transformed images, rounded to 8 bits, with the same labels, in the same order
+     */
+    public LabeledImages map(java.util.function.UnaryOperator<Image> transform) {
+        int n = size();
+        if (n == 0) {
+            return this;
+        }
+        byte[] out = null;
+        int[] shape = null;
+        int[] newLabels = new int[n];
+        for (int i = 0; i < n; i++) {
+            Image im = transform.apply(image(i));
+            if (out == null) {
+                shape = new int[] {im.channels(), im.height(), im.width()};
+                out = new byte[n * im.chw().length];
+            } else if (im.channels() != shape[0] || im.height() != shape[1] || im.width() != shape[2]) {
+                throw new IllegalArgumentException("the transform made images of different sizes");
+            }
+            int per = im.chw().length;
+            for (int k = 0; k < per; k++) {
+                out[i * per + k] = (byte) Math.max(0, Math.min(255, Math.round(im.chw()[k] * 255f)));
+            }
+            newLabels[i] = label(i);
+        }
+        return wrap(out, newLabels, classes, shape[0], shape[1], shape[2]);
+    }
+
     private LabeledImages view(int[] newRows) {
         return new LabeledImages(pixels, labels, newRows, classes, channels, height, width);
     }

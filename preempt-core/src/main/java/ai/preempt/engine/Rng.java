@@ -2,6 +2,7 @@ package ai.preempt.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
@@ -9,28 +10,128 @@ import java.util.SplittableRandom;
  * Preempt's seeded random numbers. Values are drawn in Java from a {@link SplittableRandom}, so the same
  * seed gives the same numbers on every machine and thread count, independently of PyTorch's global
  * generator. {@link #split()} derives independent child streams (one per batch, restart, …).
+ *
+ * <p>Per-image streams ({@link #forImages}): the {@code *Like} draws give each image (row) of the batch numbers
+ * determined by the seed, the number of draws so far and that image's own pixels only, so an image gets the
+ * same numbers alone or inside any batch (the HTTP service batches unrelated uploads). Each image's key is
+ * taken once from the batch the stream was made for (exact pixel values), not from the arrays drawn for later,
+ * so float round-off elsewhere in a batch never changes an image's numbers; {@link #keepRows} follows a batch
+ * that shrinks. On other streams the {@code *Like} draws equal {@link #uniform}/{@link #normal}.
  */
 public final class Rng {
 
     private final SplittableRandom random;
+    /** Per-image keys (one per row of the current batch), or null for a plain stream. */
+    private long[] rowKeys;
 
     /** @param seed the seed; equal seeds give equal streams */
     public Rng(long seed) {
-        this.random = new SplittableRandom(seed);
+        this(new SplittableRandom(seed), null);
     }
 
-    private Rng(SplittableRandom random) {
+    private Rng(SplittableRandom random, long[] rowKeys) {
         this.random = random;
+        this.rowKeys = rowKeys;
     }
 
-    /** @return an independent child stream; the parent advances deterministically */
+    /** @return an independent child stream of the same kind; the parent advances deterministically */
     public Rng split() {
-        return new Rng(random.split());
+        return new Rng(random.split(), rowKeys);
+    }
+
+    /**
+     * @param seed the seed
+     * @param images the batch (N×…) whose images the {@code *Like} draws serve, row by row
+     * @return a per-image stream: each image's numbers depend on the seed, the draw count and the image itself,
+     *     never on the other images of its batch
+     */
+    public static Rng forImages(long seed, NDArray images) {
+        float[] values = images.getDataType() == DataType.FLOAT32 ? images.toFloatArray()
+                : images.toType(DataType.FLOAT32, false).toFloatArray();
+        int n = (int) images.getShape().get(0);
+        int per = values.length / n;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            long h = 0xCBF29CE484222325L; // FNV-1a over the exact values
+            for (int j = i * per; j < (i + 1) * per; j++) {
+                h = (h ^ Float.floatToIntBits(values[j])) * 0x100000001B3L;
+            }
+            keys[i] = h;
+        }
+        return new Rng(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5EED1A6EL).split(), keys);
+    }
+
+    /** Follows a shrinking batch: row i of the batch from now on is row {@code keep[i]} of the current one. */
+    public void keepRows(int[] keep) {
+        if (rowKeys != null) {
+            long[] next = new long[keep.length];
+            for (int i = 0; i < keep.length; i++) {
+                next[i] = rowKeys[keep[i]];
+            }
+            rowKeys = next;
+        }
+    }
+
+    /** @return uniform in [lo, hi) shaped like x (per image on a {@link #forImages} stream) */
+    public NDArray uniformLike(NDArray x, double lo, double hi) {
+        if (rowKeys == null) {
+            return uniform(x.getManager(), x.getShape(), lo, hi);
+        }
+        Rng[] rows = rowStreams(x);
+        int per = (int) (x.getShape().size() / rows.length);
+        float[] v = new float[rows.length * per];
+        double w = hi - lo;
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < per; j++) {
+                v[i * per + j] = (float) (lo + w * rows[i].random.nextDouble());
+            }
+        }
+        return x.getManager().create(v, x.getShape());
+    }
+
+    /** @return standard normal shaped like x (per image on a {@link #forImages} stream) */
+    public NDArray normalLike(NDArray x) {
+        if (rowKeys == null) {
+            return normal(x.getManager(), x.getShape());
+        }
+        Rng[] rows = rowStreams(x);
+        int per = (int) (x.getShape().size() / rows.length);
+        float[] v = new float[rows.length * per];
+        for (int i = 0; i < rows.length; i++) {
+            float[] r = rows[i].normal(x.getManager(), new Shape(per)).toFloatArray();
+            System.arraycopy(r, 0, v, i * per, per);
+        }
+        return x.getManager().create(v, x.getShape());
+    }
+
+    /** @return one uniform in [0, 1) per image (row) of x (per image on a {@link #forImages} stream) */
+    public double[] uniformPerImage(NDArray x) {
+        int n = (int) x.getShape().get(0);
+        double[] v = new double[n];
+        Rng[] rows = rowKeys == null ? null : rowStreams(x);
+        for (int i = 0; i < n; i++) {
+            v[i] = rows == null ? random.nextDouble() : rows[i].random.nextDouble();
+        }
+        return v;
+    }
+
+    /** One draw of this stream, then one child stream per row from the row's key. */
+    private Rng[] rowStreams(NDArray x) {
+        int n = (int) x.getShape().get(0);
+        if (n != rowKeys.length) {
+            throw new IllegalStateException("a per-image stream for " + rowKeys.length + " images drew for " + n);
+        }
+        long draw = random.nextLong();
+        Rng[] rows = new Rng[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = new Rng(new SplittableRandom(draw ^ rowKeys[i]).split(), null);
+        }
+        return rows;
     }
 
     /** @return a child stream determined by this stream's seed and {@code key} only */
     public static Rng forKey(long seed, long key) {
-        return new Rng(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key).split());
+        return new Rng(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + key).split(), null);
     }
 
     /**

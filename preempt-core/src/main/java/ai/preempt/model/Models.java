@@ -62,6 +62,30 @@ public final class Models {
                 + modelsDir().toAbsolutePath() + ")");
     }
 
+    /**
+     * @param spec a model spec, as for {@link #load}
+     * @return the JSON file that describes the model it names (a native model's card, a TorchScript file's
+     *     side-car), or empty when there is none
+     */
+    public static java.util.Optional<Path> descriptor(String spec) {
+        List<Path> paths = new ArrayList<>();
+        Path direct = Path.of(spec);
+        paths.add(direct);
+        if (direct.getNameCount() == 1 && !direct.isAbsolute()) {
+            candidates(spec).forEach(c -> paths.add(modelsDir().resolve(c)));
+        }
+        for (Path p : paths) {
+            if (Files.isDirectory(p) && Files.isRegularFile(p.resolve(NativeClassifier.CARD_FILE))) {
+                return java.util.Optional.of(p.resolve(NativeClassifier.CARD_FILE));
+            }
+            if (Files.isRegularFile(p)) {
+                Path side = TorchScriptClassifier.sideCarOf(p);
+                return Files.isRegularFile(side) ? java.util.Optional.of(side) : java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static List<String> candidates(String name) {
         List<String> names = new ArrayList<>();
         names.add(name);

@@ -54,6 +54,9 @@ final class EarlyExit {
     boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
             long[] passes, float[] loss, NDArray[] finished, int t) {
         boolean[] exit = new boolean[rows.length];
+        // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
+        long attackSeed = rng.nextLong();
+        long lossSeed = rng.nextLong();
         int[] cand = IntStream.range(0, rows.length)
                 .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
         if (cand.length == 0) {
@@ -65,8 +68,8 @@ final class EarlyExit {
             NDArray yc = Rows.select(y, cand);
             AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
                     .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                    .optSeed(rng.nextLong()).build().perturb(f, q, yc);
-            float[] checkLoss = checkLoss(f, a, yc, rng.nextLong());
+                    .optSeed(attackSeed).build().perturb(f, q, yc);
+            float[] checkLoss = checkLoss(f, a, yc, lossSeed);
             for (int j = 0; j < cand.length; j++) {
                 int i = cand[j];
                 // every restart runs on the whole candidate batch unless all are fooled: count them all

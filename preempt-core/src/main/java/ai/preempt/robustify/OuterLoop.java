@@ -67,7 +67,8 @@ abstract class OuterLoop implements Robustifier {
             int n = (int) x0.getShape().get(0);
             long[] yArr = Scopes.keepAll(() -> (labels == null ? f.predict(x0)
                     : labels.toType(DataType.INT64, false)).toLongArray());
-            Rng rng = Rng.forBatch(cfg.seed(), x0);
+            // per-image streams: an image is robustified the same alone or in any batch (the service batches uploads)
+            Rng rng = Rng.forImages(cfg.seed(), x0);
             float[] loss = new float[n];
             long[] passes = new long[n];
             int[] stepsTaken = new int[n];
@@ -104,6 +105,7 @@ abstract class OuterLoop implements Robustifier {
                         int[] stay = active.drop(exit);
                         if (stay != null) {
                             state.compact(stay);
+                            rng.keepRows(stay);
                         }
                     }
                 }

@@ -6,6 +6,8 @@ import ai.preempt.engine.Rng;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
+import ai.preempt.pipeline.Pipeline;
+import ai.preempt.pipeline.PipelineClassifier;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
@@ -55,11 +57,13 @@ public final class RobustLoss {
      */
     public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
         return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
-            Rng rng = Rng.forBatch(seed, xs);
+            Rng rng = Rng.forImages(seed, xs);
+            View v = view(f);
+            NDArray at = v.front().apply(xs);
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
-                Chain chain = trace(f, xs, labels, rng);
-                NDArray l = Losses.crossEntropy(f.logits(replay(xs, chain)), labels);
+                Chain chain = trace(v, at, labels, rng);
+                NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at, chain)), labels);
                 sum = sum == null ? l : sum.add(l);
             }
             return sum.div(samples).toFloatArray();
@@ -84,8 +88,39 @@ public final class RobustLoss {
         }
     }
 
-    /** Runs the inner PGD from x_s and records its constants. */
+    /**
+     * Where the inner attack runs: on x_s itself, or, for a {@link PipelineClassifier}, after the pipeline's
+     * linear prefix in a ball grown by its gain (at least as strong as the attacker on the photo; see there).
+     *
+     * @param front maps x_s to where the inner attack starts (differentiable)
+     * @param classifier what the inner attack attacks
+     * @param threat its ball
+     * @param alpha its step size
+     */
+    private record View(Pipeline front, Classifier classifier, ThreatModel threat, double alpha) {}
+
+    private View view(Classifier f) {
+        if (f instanceof PipelineClassifier p) {
+            PipelineClassifier.InnerView iv = p.innerView(inner.norm());
+            return new View(iv.front(), iv.classifier(), inner.withEps(inner.eps() * iv.gain()), alpha * iv.gain());
+        }
+        return new View(Pipeline.identity(), f, inner, alpha);
+    }
+
+    /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
+        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, rng);
+    }
+
+    /** @return the inner end point of {@code chain} started from x_s, as {@link #trace(Classifier, NDArray, NDArray, Rng)} made it */
+    NDArray replay(NDArray xs, Chain chain) {
+        return replay(new View(Pipeline.identity(), null, inner, alpha), xs, chain);
+    }
+
+    /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
+    private Chain trace(View v, NDArray xs, NDArray labels, Rng rng) {
+        ThreatModel inner = v.threat();
+        Classifier f = v.classifier();
         NDArray offset = Scopes.keep(() -> inner.randomOffset(xs, start, rng));
         List<NDArray> dirs = new ArrayList<>(steps);
         NDArray x = Scopes.keep(() -> xs.add(offset).clip(0, 1));
@@ -94,21 +129,21 @@ public final class RobustLoss {
             NDArray dir = Scopes.keep(() -> inner.stepDirection(
                     Gradients.of(cur, in -> Losses.crossEntropy(f.logits(in), labels)).grad()));
             dirs.add(dir);
-            x = Scopes.keep(() -> step(xs, cur, dir));
+            x = Scopes.keep(() -> step(v, xs, cur, dir));
             cur.close();
         }
         return new Chain(offset, dirs, x);
     }
 
-    private NDArray step(NDArray xs, NDArray x, NDArray dir) {
-        return inner.project(xs, x.add(dir.mul(alpha)));
+    private static NDArray step(View v, NDArray xs, NDArray x, NDArray dir) {
+        return v.threat().project(xs, x.add(dir.mul(v.alpha())));
     }
 
     /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
-    NDArray replay(NDArray xs, Chain chain) {
+    private static NDArray replay(View v, NDArray xs, Chain chain) {
         NDArray x = xs.add(chain.offset()).clip(0, 1);
         for (NDArray dir : chain.directions()) {
-            x = step(xs, x, dir);
+            x = step(v, xs, x, dir);
         }
         return x;
     }
@@ -124,11 +159,12 @@ public final class RobustLoss {
     Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng) {
         NDArray lossSum = null;
         NDArray gradSum = null;
-        NDArray xs = Scopes.keep(() -> toImage.apply(param).duplicate());
+        View v = view(f);
+        NDArray xs = Scopes.keep(() -> v.front().apply(toImage.apply(param)));
         for (int s = 0; s < samples; s++) {
-            Chain chain = trace(f, xs, labels, rng);
-            Gradients.LossGrad lg = Gradients.of(param,
-                    p -> Losses.crossEntropy(f.logits(replay(toImage.apply(p), chain)), labels));
+            Chain chain = trace(v, xs, labels, rng);
+            Gradients.LossGrad lg = Gradients.of(param, p -> Losses.crossEntropy(
+                    v.classifier().logits(replay(v, v.front().apply(toImage.apply(p)), chain)), labels));
             chain.close();
             lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
             gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());

@@ -48,7 +48,7 @@ public record L2Threat(double eps) implements ThreatModel {
             case NONE:
                 return x0.zerosLike();
             case SPHERE: {
-                NDArray u = rng.uniform(x0.getManager(), x0.getShape(), -0.5, 0.5);
+                NDArray u = rng.uniformLike(x0, -0.5, 0.5);
                 return u.div(norms(u).add(TINY)).mul(eps);
             }
             default: {
@@ -56,10 +56,11 @@ public record L2Threat(double eps) implements ThreatModel {
                 Shape s = x0.getShape();
                 long n = s.get(0);
                 long d = s.size() / n;
-                NDArray g = rng.normal(x0.getManager(), s);
+                NDArray g = rng.normalLike(x0);
+                double[] u = rng.uniformPerImage(x0);
                 float[] r = new float[(int) n];
                 for (int i = 0; i < n; i++) {
-                    r[i] = (float) (eps * Math.pow(rng.nextDouble(), 1.0 / d));
+                    r[i] = (float) (eps * Math.pow(u[i], 1.0 / d));
                 }
                 NDArray radius = x0.getManager().create(r).reshape(norms(g).getShape());
                 return g.div(norms(g).add(TINY)).mul(radius);

@@ -30,7 +30,7 @@ public record LinfThreat(double eps) implements ThreatModel {
         if (mode == RandomStart.NONE) {
             return x0.zerosLike();
         }
-        return rng.uniform(x0.getManager(), x0.getShape(), -eps, eps);
+        return rng.uniformLike(x0, -eps, eps);
     }
 
     @Override

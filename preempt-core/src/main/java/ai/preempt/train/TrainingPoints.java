@@ -42,10 +42,14 @@ final class TrainingPoints {
         };
     }
 
-    /** PGD-K (α = ε/4) or, when fast, FGSM from a random start with α = fgsmStep·ε (1.25ε), inside B_ε(center). */
-    private NDArray adversarial(Classifier f, NDArray center, NDArray y, Rng rng) {
+    /**
+     * PGD-K with step {@code attackStep}·ε from a random start inside B_ε(center) ∩ [0,1], maximising CE; or,
+     * when fast, FGSM from a random start with step {@code fgsmStep}·ε.
+     */
+    NDArray adversarial(Classifier f, NDArray center, NDArray y, Rng rng) {
         if (!cfg.fast()) {
-            return Pgd.builder().setThreat(threat).optSteps(cfg.attackSteps()).build().run(f, center, y, rng);
+            return Pgd.builder().setThreat(threat).optSteps(cfg.attackSteps()).optStepSize(cfg.attackStep() * cfg.eps())
+                    .build().run(f, center, y, rng);
         }
         return Scopes.keep(() -> {
             NDArray start = threat.randomStart(center, RandomStart.BALL, rng);
@@ -54,11 +58,15 @@ final class TrainingPoints {
         });
     }
 
-    /** K-step (or, when fast, one-step) PGD descending CE toward the true label inside B_δ(x), from x. */
+    /**
+     * Algorithm 2's first step: K-step PGD (step {@code robustStep}·δ, no random start) that descends CE toward
+     * the true label inside B_δ(x) ∩ [0,1] (δ = ε), starting at x; when fast, one step of δ.
+     */
     NDArray towardRobust(Classifier f, NDArray x, NDArray y, Rng rng) {
         if (!cfg.fast()) {
-            return Pgd.builder().setThreat(threat).optSteps(cfg.attackSteps()).optTargeted(true)
-                    .optRandomStart(RandomStart.NONE).build().run(f, x, y, rng);
+            // optTargeted: the step follows −∇CE(f(·), y), i.e. it minimises the loss of the given (true) label
+            return Pgd.builder().setThreat(threat).optSteps(cfg.robustSteps()).optStepSize(cfg.robustStep() * cfg.eps())
+                    .optTargeted(true).optRandomStart(RandomStart.NONE).build().run(f, x, y, rng);
         }
         return Scopes.keep(() -> {
             NDArray g = Gradients.of(x, in -> Losses.crossEntropy(f.logits(in), y)).grad();

@@ -152,7 +152,7 @@ class ImageIoTest {
     void zeroByteFileIsRejectedNamingIt() throws IOException {
         Path f = Files.createFile(tmp.resolve("empty.png"));
         assertThatThrownBy(() -> ImageIo.read(f)).isInstanceOf(DataException.class)
-                .hasMessageContaining("empty.png").hasMessageContaining("empty");
+                .hasMessageContaining("empty.png is empty (0 bytes)");
     }
 
     @Test
@@ -161,19 +161,6 @@ class ImageIoTest {
         Path f = Files.write(tmp.resolve("cut.png"), Arrays.copyOf(png, png.length / 2));
         assertThatThrownBy(() -> ImageIo.read(f)).isInstanceOf(DataException.class)
                 .hasMessageContaining("cut.png").hasMessageContaining("truncated or corrupt");
-    }
-
-    @Test
-    void unknownFormatAndNonImageAreRejectedNamingThem() throws IOException {
-        BufferedImage bi = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_INDEXED);
-        Path gif = write(bi, "gif", "anim.png");
-        assertThatThrownBy(() -> ImageIo.read(gif)).isInstanceOf(DataException.class)
-                .hasMessageContaining("anim.png is not a PNG, JPEG or BMP image").hasMessageContaining("GIF");
-        Path text = Files.writeString(tmp.resolve("notes.jpg"), "hello, this is not an image\n");
-        assertThatThrownBy(() -> ImageIo.read(text)).isInstanceOf(DataException.class)
-                .hasMessageContaining("notes.jpg");
-        assertThatThrownBy(() -> ImageIo.read(tmp.resolve("missing.png"))).isInstanceOf(DataException.class)
-                .hasMessageContaining("missing.png");
     }
 
     @Test

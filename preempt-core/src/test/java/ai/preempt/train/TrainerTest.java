@@ -20,6 +20,8 @@ import ai.preempt.model.TestModels;
 import ai.preempt.threat.Norm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,18 +80,29 @@ class TrainerTest {
     }
 
     @Test
-    void resumeAfterAnInterruptedEpochGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
-        TrainConfig cfg = tiny().setMethod(Method.ADV).optFast(true).optValidation(64).build();
+    void resumeAfterAKillMidEpochGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
+        // Algorithm 2 with both PGDs, fine-tuned from saved weights, a checkpoint every 2 batches
+        Path init = tmp.resolve("init");
+        new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), init, Progress.NONE).train(train, false);
+        TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).optAttackSteps(2)
+                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optValidation(64)
+                .optCheckpointBatches(2).build();
         new Trainer(cfg, tmp.resolve("a"), Progress.NONE).train(train, false);
-        // 4 batches per epoch: die in the middle of epoch 2, then resume
-        assertThatThrownBy(() -> new Trainer(cfg, tmp.resolve("b"), new KillAfter(6)).train(train, false))
+        // 4 batches per epoch: die after batch 3 of epoch 2 (its last checkpoint: after batch 2), then resume
+        assertThatThrownBy(() -> new Trainer(cfg, tmp.resolve("b"), new KillAfter(7)).train(train, false))
                 .hasMessageContaining("killed");
         assertThat(tmp.resolve("b/model.params")).doesNotExist();
-        new Trainer(cfg, tmp.resolve("b"), Progress.NONE).train(train, true);
-        assertThat(Files.readAllBytes(tmp.resolve("b/checkpoint/last.params")))
-                .isEqualTo(Files.readAllBytes(tmp.resolve("a/checkpoint/last.params")));
+        assertThat(state(tmp.resolve("b"))).containsEntry("epochs_done", 1).containsEntry("batches_done", 2);
+        new Trainer(cfg.withCheckpointBatches(0), tmp.resolve("b"), Progress.NONE).train(train, true);
+        assertThat(Files.readAllBytes(tmp.resolve("b/checkpoint/last/last.params")))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("a/checkpoint/last/last.params")));
         assertThat(Files.readAllBytes(tmp.resolve("b/model.params")))
                 .isEqualTo(Files.readAllBytes(tmp.resolve("a/model.params")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> state(Path dir) throws java.io.IOException {
+        return ai.preempt.model.ModelCard.JSON.readValue(dir.resolve("checkpoint/last/state.json").toFile(), Map.class);
     }
 
     @Test
@@ -101,22 +114,52 @@ class TrainerTest {
     }
 
     @Test
-    void algorithm2FirstStepLowersCrossEntropyTowardTheTrueLabel() {
+    void algorithm2FirstStepLowersCrossEntropyTowardTheTrueLabelInsideTheDeltaBall() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
                 LabeledImages few = train.head(16);
                 NDArray x = few.images(m, 0, 16);
                 NDArray y = few.labels(m, 0, 16);
-                for (boolean fast : new boolean[] {false, true}) {
-                    TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optFast(fast).optAttackSteps(5).build();
+                float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
+                // one step (the first), the two-step recipe, the single-step (fast) variant
+                for (TrainConfig cfg : new TrainConfig[] {
+                    tiny().setMethod(Method.PREEMPT).optRobustSteps(1).optRobustStep(0.5).build(),
+                    tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).build(),
+                    tiny().setMethod(Method.PREEMPT).optFast(true).build()}) {
                     NDArray robust = new TrainingPoints(cfg).towardRobust(f, x, y, new Rng(1));
-                    float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
                     float after = Losses.crossEntropy(f.logits(robust), y).sum().getFloat();
-                    assertThat(after).as("fast=" + fast).isLessThan(before);
-                    assertThat(robust.sub(x).abs().max().getFloat()).isLessThanOrEqualTo((float) cfg.eps() + 1e-6f);
+                    assertThat(after).as(cfg.toString()).isLessThan(before);
+                    assertInside(robust, x, cfg.eps());
                 }
             }
         });
+    }
+
+    @Test
+    void algorithm2AdversarialPointRaisesTheLossInsideTheEpsBallAroundTheRobustPoint() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
+                LabeledImages few = train.head(16);
+                NDArray x = few.images(m, 0, 16);
+                NDArray y = few.labels(m, 0, 16);
+                TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5)
+                        .optAttackSteps(3).optAttackStep(0.5).build();
+                TrainingPoints points = new TrainingPoints(cfg);
+                // make() = x_adv(x̂(x)); the same stream replays x̂ (its PGD has no random start)
+                NDArray adv = points.make(f, x, y, new Rng(2));
+                NDArray robust = points.towardRobust(f, x, y, new Rng(2));
+                assertInside(adv, robust, cfg.eps());
+                assertThat(Losses.crossEntropy(f.logits(adv), y).sum().getFloat())
+                        .isGreaterThan(Losses.crossEntropy(f.logits(robust), y).sum().getFloat());
+            }
+        });
+    }
+
+    /** Asserts that every pixel of {@code p} lies in [0,1] and within {@code eps} of {@code center} (L∞). */
+    private static void assertInside(NDArray p, NDArray center, double eps) {
+        assertThat(p.sub(center).abs().max().getFloat()).isLessThanOrEqualTo((float) eps + 1e-6f);
+        assertThat(p.min().getFloat()).isGreaterThanOrEqualTo(0f);
+        assertThat(p.max().getFloat()).isLessThanOrEqualTo(1f);
     }
 
     @Test
@@ -126,7 +169,7 @@ class TrainerTest {
         assertThatThrownBy(() -> tiny().setMethod(Method.ADV).optEps(-1).build()).hasMessageContaining("--eps");
         Path dir = tmp.resolve("d");
         new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), dir, Progress.NONE).train(train, false);
-        Files.write(dir.resolve("checkpoint/last.params"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("checkpoint/last/last.params"), new byte[] {1, 2, 3});
         assertThatThrownBy(() -> new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), dir, Progress.NONE)
                 .train(train, true)).isInstanceOf(ModelException.class).hasMessageContaining("damaged");
         Files.write(dir.resolve("model.params"), new byte[] {9, 9});

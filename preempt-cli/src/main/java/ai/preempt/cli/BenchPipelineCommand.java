@@ -1,0 +1,153 @@
+package ai.preempt.cli;
+
+import ai.preempt.attack.Attack;
+import ai.preempt.data.LabeledImages;
+import ai.preempt.data.Resize;
+import ai.preempt.eval.PipelineBenchmark;
+import ai.preempt.model.Classifier;
+import ai.preempt.pipeline.Jpeg;
+import ai.preempt.pipeline.Pipeline;
+import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.robustify.Robustifier;
+import ai.preempt.robustify.RobustifyConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code preempt bench pipeline}: the model-resolution path against full-resolution photos, in one run. */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Protect photos at full size behind the server's pipeline, against protecting the image the "
+                + "model sees: seeded CIFAR-10 test images are upscaled (bilinear) by --upscale and rounded to 8 bits; "
+                + "these are the photos. The model-resolution path robustifies what the pipeline makes of each photo "
+                + "(8-bit) and attacks it there; the full-resolution path robustifies the photo itself through the "
+                + "pipeline and attacks the 8-bit full-size photo through the pipeline.",
+            "Prints per path the robustification time per image (wall and CPU), the clean and grey-box PGD-20 "
+                    + "accuracy, the same after the server re-encodes the upload as JPEG (--jpeg; attacks through the "
+                    + "codec use BPDA), and the ratios of the full-resolution path to the model-resolution path."})
+final class BenchPipelineCommand implements Callable<Integer> {
+
+    @Mixin CommonOptions common;
+    @Mixin ModelOption modelOption;
+    @Mixin DataOptions dataOptions;
+    @Mixin RobustifyOptions robustifyOptions;
+
+    @Option(names = "--n", defaultValue = "32", description = "Test images (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--upscale", defaultValue = "8", description = "Photo size as a multiple of the model's input (default: ${DEFAULT-VALUE}).")
+    int upscale;
+
+    @Option(names = "--pipeline", defaultValue = "resize=32", paramLabel = "STAGES",
+            description = "The server's preprocessing of a photo (default: ${DEFAULT-VALUE}).")
+    String pipeline;
+
+    @Option(names = "--paths", defaultValue = "model,full", description = "model (model resolution), full (full "
+            + "resolution, inner attack after the pipeline's resize/crop), full-photo (full resolution, inner attack "
+            + "on the photo), comma-separated (default: ${DEFAULT-VALUE}).")
+    String paths;
+
+    @Option(names = "--jpeg", defaultValue = "90,75", description = "JPEG qualities of the server's re-encode to "
+            + "report; none for none (default: ${DEFAULT-VALUE}).")
+    String jpeg;
+
+    @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify through a JPEG re-encode of the upload.")
+    String survive;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the figures here.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        RobustifyConfig cfg = robustifyOptions.config();
+        if (upscale < 1 || upscale > 64) {
+            throw new IllegalArgumentException("--upscale must lie in 1..64, got " + upscale);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        Pipeline served = Pipeline.parse(pipeline);
+        Jpeg surviveStage = RobustifyCommand.parseSurvive(survive);
+        List<Integer> qualities = new ArrayList<>();
+        if (!jpeg.equalsIgnoreCase("none")) {
+            for (String q : jpeg.split(",")) {
+                try {
+                    qualities.add(new Jpeg(Integer.parseInt(q.trim())).quality());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--jpeg takes qualities 1..100 separated by commas, got " + jpeg);
+                }
+            }
+        }
+        List<String> pathNames = List.of(paths.split(","));
+        try (Classifier f = modelOption.load()) {
+            int h = (int) f.inputShape().get(1) * upscale;
+            int w = (int) f.inputShape().get(2) * upscale;
+            PipelineClassifier.builder().setClassifier(f).setPipeline(served).setPhotoSize(h, w).build(); // checks sizes
+            PipelineOptions.noteBpda(surviveStage == null ? served : served.prepend(surviveStage));
+            LabeledImages cifar = dataOptions.testSubset(n, robustifyOptions.seed);
+            LabeledImages photos = cifar.map(im -> Resize.resize(im, h, w));
+            Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(robustifyOptions.seed).build();
+            Robustifier r = Robustifier.of(cfg);
+            System.out.printf(Locale.ROOT, "%d CIFAR-10 test images upscaled x%d to %dx%d; server pipeline %s; %s; "
+                    + "grey-box attack %s%n", photos.size(), upscale, h, w, served.spec(), f.name(), pgd);
+            List<PipelineBenchmark.PathResult> results = new ArrayList<>();
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            for (String p : pathNames) {
+                String name = p.trim().toLowerCase(Locale.ROOT);
+                long c0 = PipelineBenchmark.cpuNanos();
+                PipelineBenchmark.PathResult res = switch (name) {
+                    case "model" -> PipelineBenchmark.run("model-resolution", f, photos.map(im -> served.apply(im)),
+                            Pipeline.identity(), PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd,
+                            qualities, batch);
+                    case "full" -> PipelineBenchmark.run("full-resolution", f, photos, served,
+                            PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd, qualities, batch);
+                    case "full-photo" -> PipelineBenchmark.run("full-resolution, inner attack on the photo", f, photos,
+                            served, PipelineClassifier.InnerAttack.PHOTO, surviveStage, r, pgd, qualities, batch);
+                    default -> throw new IllegalArgumentException("--paths takes model, full and full-photo, got " + p);
+                };
+                cpu.put(res.path(), (PipelineBenchmark.cpuNanos() - c0) / 1e9 / res.images());
+                results.add(res);
+                print(res);
+            }
+            PipelineBenchmark.PathResult model = results.stream().filter(x -> x.path().equals("model-resolution"))
+                    .findFirst().orElse(null);
+            for (PipelineBenchmark.PathResult res : results) {
+                if (model != null && res != model) {
+                    System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx, grey-box "
+                            + "PGD accuracy %.1f%% of the model-resolution path's%n", res.path(), res.secondsPerImage()
+                            / model.secondsPerImage(), res.cpuSecondsPerImage() / model.cpuSecondsPerImage(),
+                            100 * res.attacked() / model.attacked());
+                }
+            }
+            System.out.println("(process CPU seconds per image, robustification and attacks together: " + cpu + ")");
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", modelOption.model);
+            report.put("config", cfg);
+            report.put("upscale", upscale);
+            report.put("pipeline", served.spec());
+            report.put("survive", survive);
+            report.put("paths", results);
+            report.put("process_cpu_seconds_per_image", cpu);
+            Reports.writeJson(json, report);
+        }
+        return 0;
+    }
+
+    private static void print(PipelineBenchmark.PathResult r) {
+        StringBuilder sb = new StringBuilder();
+        r.jpeg().forEach((q, acc) -> sb.append(String.format(Locale.ROOT, "; after JPEG q=%d: clean %.1f%%, PGD %.1f%%",
+                q, 100 * acc[0], 100 * acc[1])));
+        System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image (CPU %.3f s); clean %.1f%%, grey-box PGD %.1f%%%s%n",
+                r.path() + (r.robustifiedThrough().equals(r.pipeline()) ? "" : " (through " + r.robustifiedThrough() + ")"),
+                r.uploadSize(), r.secondsPerImage(), r.cpuSecondsPerImage(), 100 * r.clean(), 100 * r.attacked(), sb);
+    }
+}

@@ -1,0 +1,99 @@
+package ai.preempt.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Benchmarks of the running service on loopback, each against a server it starts and stops in this process:
+ * {@link #throughput} (dynamic batching against one image per batch) and {@link #overload} (many clients
+ * against a bounded queue, with resident memory before and after).
+ */
+public final class ServeBenchmark {
+
+    private ServeBenchmark() {}
+
+    /**
+     * One server setting under a closed-loop load.
+     *
+     * @param maxBatch the server's batch limit
+     * @param report what the clients saw
+     */
+    public record Throughput(int maxBatch, LoadTest.Report report) {}
+
+    /**
+     * The overload run.
+     *
+     * @param report what the clients saw
+     * @param residentAfterWarmupKb VmRSS after the warm-up run
+     * @param residentAfterKb VmRSS after the measured run
+     * @param healthyAfter {@code /healthz} answered 200 afterwards
+     */
+    public record Overload(LoadTest.Report report, long residentAfterWarmupKb, long residentAfterKb,
+            boolean healthyAfter) {
+        /** @return resident memory after the run relative to after the warm-up */
+        public double residentGrowth() {
+            return (double) residentAfterKb / residentAfterWarmupKb - 1;
+        }
+    }
+
+    /**
+     * Robustification requests per second with dynamic batching ({@code base}'s batch limit) and with one image
+     * per batch (the plain single-image path, without batch-invariance padding), in this order, same images.
+     *
+     * @param base the service settings (model, robustification, batch limit)
+     * @param images request bodies
+     * @param clients concurrent clients (the queue holds them all: no 503)
+     * @param requests requests with batching
+     * @param singleRequests requests with one image per batch (slower: fewer keep the run short)
+     */
+    public static List<Throughput> throughput(ServerConfig base, List<byte[]> images, int clients, int requests,
+            int singleRequests) throws InterruptedException {
+        ServerConfig batched = base.toBuilder().optPort(0).optQueueCapacity(Math.max(clients, base.queueCapacity()))
+                .optTimeoutMs(Math.max(base.timeoutMs(), Duration.ofMinutes(30).toMillis())).build();
+        ServerConfig single = batched.toBuilder().optMaxBatch(1).optBatchInvariant(false).build();
+        return List.of(new Throughput(batched.maxBatch(), closedLoop(batched, images, clients, requests)),
+                new Throughput(1, closedLoop(single, images, clients, singleRequests)));
+    }
+
+    private static LoadTest.Report closedLoop(ServerConfig cfg, List<byte[]> images, int clients, int requests)
+            throws InterruptedException {
+        try (PreemptServer s = PreemptServer.start(cfg)) {
+            URI url = URI.create(s.url() + "/v1/robustify");
+            LoadTest.run(url, images, 1, 2, Duration.ofMinutes(30)); // warm-up: first-call costs
+            return LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
+        }
+    }
+
+    /**
+     * Many clients against {@code base}'s bounded queue: a warm-up run of {@code warmup} requests, then the
+     * measured run; resident memory after each, and whether the server still answers.
+     */
+    public static Overload overload(ServerConfig base, List<byte[]> images, int clients, int requests, int warmup)
+            throws InterruptedException {
+        try (PreemptServer s = PreemptServer.start(base.toBuilder().optPort(0).build())) {
+            URI url = URI.create(s.url() + "/v1/robustify");
+            LoadTest.run(url, images, clients, warmup, Duration.ofMinutes(10));
+            System.gc();
+            long warm = LoadTest.residentKb();
+            LoadTest.Report r = LoadTest.run(url, images, clients, requests, Duration.ofMinutes(10));
+            System.gc();
+            long after = LoadTest.residentKb();
+            return new Overload(r, warm, after, healthy(s));
+        }
+    }
+
+    private static boolean healthy(PreemptServer s) throws InterruptedException {
+        try {
+            HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url() + "/healthz"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package ai.preempt.server;
+
+import static ai.preempt.server.ServerFixture.get;
+import static ai.preempt.server.ServerFixture.post;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.preempt.data.Image;
+import ai.preempt.data.ImageIo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The API contract: what each endpoint answers for a good request. */
+class EndpointsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static PreemptServer server;
+    private static byte[] png;
+    private static final double EPS = 8 / 255.0;
+
+    @BeforeAll
+    static void start() {
+        server = PreemptServer.start(ServerFixture.config().build());
+        png = ServerFixture.cifarPngs(1).get(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Image decode(byte[] bytes) throws Exception {
+        Path f = Files.createTempFile("endpoints", ".png");
+        try {
+            Files.write(f, bytes);
+            return ImageIo.read(f);
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    private static double linf(Image a, Image b) {
+        double m = 0;
+        for (int i = 0; i < a.chw().length; i++) {
+            m = Math.max(m, Math.abs(a.chw()[i] - b.chw()[i]));
+        }
+        return m;
+    }
+
+    @Test
+    void robustifyAnswersAnEightBitPngInsideTheBudgetWithItsVerdictInAHeader() throws Exception {
+        HttpResponse<byte[]> r = post(server, "/v1/robustify", "image/png", png);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
+        JsonNode verdict = JSON.readTree(r.headers().firstValue("X-Preempt-Verdict").orElseThrow());
+        Image out = decode(r.body());
+        Image in = decode(png);
+        assertThat(out.height()).isEqualTo(32);
+        assertThat(out.width()).isEqualTo(32);
+        assertThat(linf(out, in)).isLessThanOrEqualTo(EPS + 1e-6).isPositive();
+        assertThat(verdict.get("linfDistance").asDouble()).isCloseTo(linf(out, in), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(verdict.get("classBefore").asText()).isNotEmpty();
+        assertThat(verdict.get("psnr").asDouble()).isGreaterThan(20);
+    }
+
+    @Test
+    void jsonFormatAndMultipartGiveTheSameBytesAsTheRawPng() throws Exception {
+        byte[] raw = post(server, "/v1/robustify", "image/png", png).body();
+        HttpResponse<byte[]> json = post(server, "/v1/robustify?format=json", "application/octet-stream", png);
+        assertThat(json.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(json.body());
+        assertThat(Base64.getDecoder().decode(body.get("image").asText())).isEqualTo(raw);
+        assertThat(Base64.getDecoder().decode(body.get("input").asText())).isEqualTo(png);
+        assertThat(body.get("verdict").get("passes").asLong()).isPositive();
+        HttpResponse<byte[]> form = post(server, "/v1/robustify", "multipart/form-data; boundary=AaB03x",
+                ServerFixture.multipart("AaB03x", Uploads.FIELD, "cifar.png", "image/png", png));
+        assertThat(form.statusCode()).isEqualTo(200);
+        assertThat(form.body()).isEqualTo(raw);
+    }
+
+    @Test
+    void classifyAnswersTheLabelAndADistribution() throws Exception {
+        HttpResponse<byte[]> r = post(server, "/v1/classify", "image/png", png);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        double sum = 0;
+        double best = -1;
+        String argmax = null;
+        for (var it = body.get("probabilities").fields(); it.hasNext();) {
+            var e = it.next();
+            sum += e.getValue().asDouble();
+            if (e.getValue().asDouble() > best) {
+                best = e.getValue().asDouble();
+                argmax = e.getKey();
+            }
+        }
+        assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(body.get("class").asText()).isEqualTo(argmax);
+    }
+
+    @Test
+    void attackAnswersAnImageInsideTheBudgetAndBothLabels() throws Exception {
+        HttpResponse<byte[]> r = post(server, "/v1/attack", "image/png", png);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        Image attacked = decode(Base64.getDecoder().decode(body.get("image").asText()));
+        assertThat(linf(attacked, decode(png))).isLessThanOrEqualTo(EPS + 1e-6);
+        assertThat(body.get("changed").asBoolean())
+                .isEqualTo(body.get("labelBefore").asLong() != body.get("labelAfter").asLong());
+        JsonNode classified = JSON.readTree(post(server, "/v1/classify", "image/png",
+                Base64.getDecoder().decode(body.get("image").asText())).body());
+        assertThat(classified.get("label").asLong()).isEqualTo(body.get("labelAfter").asLong());
+    }
+
+    @Test
+    void healthMetricsDocsAndPageAreServed() throws Exception {
+        post(server, "/v1/classify", "image/png", png);
+        HttpResponse<String> health = get(server, "/healthz");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
+        String metrics = get(server, "/metrics").body();
+        assertThat(metrics).contains("preempt_http_requests_seconds_count{method=\"POST\",route=\"/v1/classify\",status=\"200\"}")
+                .contains("preempt_http_requests_seconds_bucket{").contains("preempt_queue_depth 0")
+                .contains("preempt_batch_size_count{operation=\"classify\"}").contains("preempt_images_per_second")
+                .contains("preempt_images_processed_total{operation=\"classify\"}");
+        String docs = get(server, "/docs").body();
+        String bundle = docs.replaceAll("(?s).*src=\"([^\"]*swagger-ui-bundle\\.js)\".*", "$1");
+        assertThat(get(server, bundle).statusCode()).isEqualTo(200);
+        assertThat(get(server, "/").body()).contains("id=\"file\"").contains("/app.js");
+        assertThat(get(server, "/app.js").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryRoute() throws Exception {
+        JsonNode doc = JSON.readTree(get(server, "/openapi.json").body());
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        for (String path : List.of("/v1/robustify", "/v1/classify", "/v1/attack", "/healthz", "/metrics", "/openapi.json")) {
+            assertThat(doc.get("paths").has(path)).as(path).isTrue();
+        }
+    }
+
+    @Test
+    void aRequestNotFinishedInTimeIs504AndTheServerGoesOn() throws Exception {
+        try (PreemptServer slow = PreemptServer.start(ServerFixture.config().optTimeoutMs(1)
+                .optRobustify(ServerFixture.quickRobustify().toBuilder().optOuterSteps(50).build()).build())) {
+            HttpResponse<byte[]> r = post(slow, "/v1/robustify", "image/png", png);
+            assertThat(r.statusCode()).isEqualTo(504);
+            assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("{\"error\":");
+            assertThat(get(slow, "/healthz").statusCode()).isEqualTo(200);
+        }
+    }
+}
