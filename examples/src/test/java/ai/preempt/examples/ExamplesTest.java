@@ -48,7 +48,7 @@ class ExamplesTest {
     }
 
     @Test
-    void protectPhotosWritesOneProtectedPngPerPhotoAtTheModelsInputSize() throws Exception {
+    void protectPhotosWritesOneProtectedPngPerPhotoAtItsOwnSize() throws Exception {
         Path photos = dir.resolve("photos");
         TestData.writePatternPng(photos.resolve("beach.png"), 60, 80, 0.2f);
         TestData.writePatternPng(photos.resolve("street.png"), 32, 32, 0.7f);
@@ -57,8 +57,9 @@ class ExamplesTest {
             model.toString(), "2"}));
         assertThat(printed.lines()).hasSize(2).allMatch(l -> l.contains("robust loss"));
         for (String name : new String[] {"beach.png", "street.png"}) {
+            Image in = ImageIo.read(photos.resolve(name));
             Image img = ImageIo.read(out.resolve(name));
-            assertThat(new int[] {img.height(), img.width()}).containsExactly(32, 32);
+            assertThat(new int[] {img.height(), img.width()}).containsExactly(in.height(), in.width());
         }
     }
 
