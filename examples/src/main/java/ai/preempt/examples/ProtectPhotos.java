@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Protects every photo in a folder at its own size: each is robustified against L∞ attacks of 8/255 through the
- * model's preprocessing (resize and centre-crop to its input) and written as a full-size PNG, with the verdict printed.
+ * Protects every photo in a folder at its own size: each is robustified against L∞ attacks of 8/255 through
+ * the preprocessing a server applies before the model (centre crop and resize to the model's input), and
+ * written as a PNG, with the verdict printed.
  *
  * <p>Usage: {@code ProtectPhotos PHOTOS_DIR OUTPUT_DIR [MODEL [OUTER_STEPS]]} (model {@code adv-linf}, T = 100).
  */
