@@ -99,6 +99,7 @@ class BrowserTest {
             assertThat(outcome.getAttribute("class")).as(id).containsAnyOf("fooled", "held");
         }
         assertThat(driver.findElement(By.id("status")).getAttribute("class")).doesNotContain("error");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('attack-result').scrollIntoView();");
         screenshot("browser-attacked.png");
     }
 }
