@@ -128,13 +128,13 @@ class PreemptionEvaluationTest {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 Classifier f = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(f, m, 6);
+                LabeledImages data = EvalFixtures.images(f, m, 8);
                 RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(6).optInnerSteps(5)
                         .optFast(new ai.preempt.robustify.FastMode(3, 1, 0.5, 1, 0)).build();
                 EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(PGD).optWhiteBox(false)
                         .optBatch(6).build().run(f, data, List.of(Preemption.OURS), Map.of());
 
-                ai.djl.ndarray.NDArray x0 = data.images(m, 0, 6);
+                ai.djl.ndarray.NDArray x0 = data.images(m, 0, data.size());
                 ai.preempt.robustify.RobustifyResult rr = ai.preempt.robustify.Robustifier.of(cfg).robustify(f, x0, null);
                 ai.djl.ndarray.NDArray xs = ai.preempt.robustify.Quantizer.quantize(x0, rr.images(), cfg.adversary());
                 float[] full = new ai.preempt.robustify.Lemma1(cfg).robustLoss(f, xs, m.create(rr.labels()));

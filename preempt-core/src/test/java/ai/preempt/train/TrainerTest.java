@@ -83,9 +83,10 @@ class TrainerTest {
     void resumeAfterAKillMidEpochGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
         // Algorithm 2 with both PGDs, fine-tuned from saved weights, a checkpoint every 2 batches
         Path init = tmp.resolve("init");
-        new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).build(), init, Progress.NONE).train(train, false);
+        new Trainer(tiny().setMethod(Method.STANDARD).optEpochs(1).optTrainLimit(64).build(), init, Progress.NONE)
+                .train(train, false);
         TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).optAttackSteps(2)
-                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optTrainLimit(128).optBatch(32)
+                .optAttackStep(0.5).optInit(init.resolve("model.params").toString()).optTrainLimit(64).optBatch(16)
                 .optValidation(16).optCheckpointBatches(2).build();
         new Trainer(cfg, tmp.resolve("a"), Progress.NONE).train(train, false);
         // 4 batches per epoch: die after batch 3 of epoch 2 (its last checkpoint: after batch 2), then resume
