@@ -3,7 +3,6 @@ package ai.preempt.examples;
 import ai.preempt.data.Image;
 import ai.preempt.data.ImageFolder;
 import ai.preempt.data.ImageIo;
-import ai.preempt.data.Resize;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Models;
 import ai.preempt.protect.Protector;
@@ -16,8 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Protects every photo in a folder: each is fitted to the model's input, robustified against L∞ attacks of
- * 8/255 and written as a PNG, with the verdict printed.
+ * Protects every photo in a folder at its own size: each is robustified against L∞ attacks of 8/255 through
+ * the preprocessing a server applies before the model (centre crop and resize to the model's input), and
+ * written as a PNG, with the verdict printed.
  *
  * <p>Usage: {@code ProtectPhotos PHOTOS_DIR OUTPUT_DIR [MODEL [OUTER_STEPS]]} (model {@code adv-linf}, T = 100).
  */
@@ -31,11 +31,10 @@ public final class ProtectPhotos {
         String model = args.length > 2 ? args[2] : "adv-linf";
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         try (Classifier f = Models.load(model)) {
-            long[] shape = f.inputShape().getShape(); // C×H×W
             RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(steps).build();
-            Protector protector = new Protector(f, Robustifier.of(cfg), true, null);
+            Protector protector = Protector.builder(f, Robustifier.of(cfg)).build();
             for (Path file : ImageFolder.list(photos)) {
-                Image photo = Resize.fit(ImageIo.read(file), (int) shape[1], (int) shape[2], Resize.DEFAULT_POLICY);
+                Image photo = ImageIo.read(file);
                 String name = file.getFileName().toString();
                 Protector.Protected p = protector.protect(List.of(photo), List.of(name), null).get(0);
                 ImageIo.writePng(out.resolve(name.replaceAll("\\.[^.]*$", "") + ".png"), p.image());

@@ -10,7 +10,6 @@ import ai.preempt.model.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,15 +30,6 @@ class ExamplesTest {
         }
     }
 
-    private static void png(Path file, int h, int w, float level) throws Exception {
-        float[] chw = new float[3 * h * w];
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = (level + 0.5f * (i % 11) / 11f) % 1f;
-        }
-        Files.createDirectories(file.getParent());
-        ImageIo.writePng(file, new Image(3, h, w, chw));
-    }
-
     /** @return what {@code main} printed */
     private static String run(ThrowingRunnable main) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -58,17 +48,18 @@ class ExamplesTest {
     }
 
     @Test
-    void protectPhotosWritesOneProtectedPngPerPhotoAtTheModelsInputSize() throws Exception {
+    void protectPhotosWritesOneProtectedPngPerPhotoAtItsOwnSize() throws Exception {
         Path photos = dir.resolve("photos");
-        png(photos.resolve("beach.png"), 60, 80, 0.2f);
-        png(photos.resolve("street.png"), 32, 32, 0.7f);
+        TestData.writePatternPng(photos.resolve("beach.png"), 60, 80, 0.2f);
+        TestData.writePatternPng(photos.resolve("street.png"), 32, 32, 0.7f);
         Path out = dir.resolve("protected");
         String printed = run(() -> ProtectPhotos.main(new String[] {photos.toString(), out.toString(),
             model.toString(), "2"}));
         assertThat(printed.lines()).hasSize(2).allMatch(l -> l.contains("robust loss"));
         for (String name : new String[] {"beach.png", "street.png"}) {
+            Image in = ImageIo.read(photos.resolve(name));
             Image img = ImageIo.read(out.resolve(name));
-            assertThat(new int[] {img.height(), img.width()}).containsExactly(32, 32);
+            assertThat(new int[] {img.height(), img.width()}).containsExactly(in.height(), in.width());
         }
     }
 
@@ -84,8 +75,8 @@ class ExamplesTest {
     @Test
     void evaluateRobustificationPrintsTheTableForLabelledFolders() throws Exception {
         Path images = dir.resolve("labelled");
-        png(images.resolve("cat").resolve("1.png"), 40, 50, 0.1f);
-        png(images.resolve("dog").resolve("2.png"), 32, 32, 0.6f);
+        TestData.writePatternPng(images.resolve("cat").resolve("1.png"), 40, 50, 0.1f);
+        TestData.writePatternPng(images.resolve("dog").resolve("2.png"), 32, 32, 0.6f);
         String printed = run(() -> EvaluateRobustification.main(new String[] {images.toString(), model.toString(),
             "2"}));
         assertThat(printed).contains("| None |").contains("| Ours |");

@@ -1,7 +1,7 @@
 package ai.preempt.cli;
 
+import ai.preempt.bench.CertifyBenchmark;
 import ai.preempt.engine.PreemptEngine;
-import ai.preempt.eval.CertifyBenchmark;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.ModelCard;
 import ai.preempt.model.Models;

@@ -1,9 +1,9 @@
 package ai.preempt.cli;
 
 import ai.preempt.attack.Attack;
+import ai.preempt.bench.PipelineBenchmark;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Resize;
-import ai.preempt.eval.PipelineBenchmark;
 import ai.preempt.model.Classifier;
 import ai.preempt.pipeline.Jpeg;
 import ai.preempt.pipeline.Pipeline;

@@ -1,9 +1,9 @@
 package ai.preempt.cli;
 
+import ai.preempt.bench.RobustifyBenchmark;
 import ai.preempt.data.LabeledImages;
-import ai.preempt.eval.PassStats;
-import ai.preempt.eval.RobustifyBenchmark;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.PassStats;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyConfig;
 import java.nio.file.Path;

@@ -46,8 +46,9 @@ final class BenchSparkCommand implements Callable<Integer> {
         }
         ai.preempt.spark.SparkJobConfig cfg = sparkOptions.config(modelOption, robustifyOptions, work);
         SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters));
-        System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.3f s/image (%.2f images/s)%n",
-                r.images(), r.singleSecondsPerImage(), 1 / r.singleSecondsPerImage());
+        System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.3f s/image (%.2f images/s; "
+                + "%.3f before and %.3f after the Spark runs)%n", r.images(), r.singleSecondsPerImage(),
+                1 / r.singleSecondsPerImage(), r.singleBefore(), r.singleAfter());
         for (SparkBenchmark.SparkRun run : r.runs()) {
             System.out.printf(Locale.ROOT, "%-10s protect stage %.3f s/image (%.2f images/s), overhead vs single machine "
                     + "%+.1f%%; whole job %.1f s; session start %.1f s%n", run.master(), run.secondsPerImage(),

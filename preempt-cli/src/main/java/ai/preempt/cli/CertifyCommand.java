@@ -1,10 +1,10 @@
 package ai.preempt.cli;
 
 import ai.preempt.data.LabeledImages;
-import ai.preempt.eval.CertifiedAccuracyPlot;
 import ai.preempt.eval.Certification;
-import ai.preempt.eval.CertifyReport;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.CertifiedAccuracyPlot;
+import ai.preempt.report.CertifyReport;
 import ai.preempt.robustify.L2Step;
 import ai.preempt.smoothing.SmoothedClassifier;
 import ai.preempt.smoothing.SmoothedRobustifier;

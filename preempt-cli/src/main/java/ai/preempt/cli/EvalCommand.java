@@ -1,10 +1,10 @@
 package ai.preempt.cli;
 
 import ai.preempt.data.LabeledImages;
-import ai.preempt.eval.EvalReport;
 import ai.preempt.eval.Preemption;
 import ai.preempt.eval.PreemptionEvaluation;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.EvalReport;
 import ai.preempt.robustify.RobustifyConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -154,12 +154,12 @@ final class EvalCommand implements Callable<Integer> {
         List<EvalReport.ImageRow> ours = report.images().stream().filter(r -> r.preemption().equals("Ours")).toList();
         if (!ours.isEmpty()) {
             if (!noWhiteBox) {
-                ai.preempt.eval.Figures.histogram(figures.resolve("fig3-reconstruction-error.png"),
+                ai.preempt.report.Figures.histogram(figures.resolve("fig3-reconstruction-error.png"),
                         "Reconstruction error ||x_rec - x_o|| (" + cfg.norm().id() + ")", "reconstruction error",
                         ours.stream().mapToDouble(EvalReport.ImageRow::reconstructionError).toArray(), cfg.eps(), "eps");
             }
             // Figure 4 of the paper: the robust loss of the written images of correctly classified originals
-            ai.preempt.eval.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
+            ai.preempt.report.Figures.histogram(figures.resolve("fig4-robust-loss.png"),
                     "Robust loss of robustified, correctly classified images", "robust loss",
                     ours.stream().filter(r -> r.protectedLabel() == r.label())
                             .mapToDouble(EvalReport.ImageRow::robustLoss).toArray(),
@@ -167,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         int k = Math.min(6, data.size());
         List<String> cls = f.classes();
-        List<ai.preempt.eval.Figures.GridRow> rows = ai.preempt.engine.PreemptEngine.call(() -> {
+        List<ai.preempt.report.Figures.GridRow> rows = ai.preempt.engine.PreemptEngine.call(() -> {
             try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
                 ai.djl.ndarray.NDArray x0 = data.images(m, 0, k);
                 ai.djl.ndarray.NDArray y = data.labels(m, 0, k);
@@ -178,9 +178,9 @@ final class EvalCommand implements Callable<Integer> {
                 long[] p0 = f.predict(x0).toLongArray();
                 long[] ps = f.predict(xs).toLongArray();
                 long[] pa = f.predict(adv).toLongArray();
-                List<ai.preempt.eval.Figures.GridRow> out = new ArrayList<>();
+                List<ai.preempt.report.Figures.GridRow> out = new ArrayList<>();
                 for (int i = 0; i < k; i++) {
-                    out.add(new ai.preempt.eval.Figures.GridRow(
+                    out.add(new ai.preempt.report.Figures.GridRow(
                             ai.preempt.data.Image.fromNDArray(x0.get(i)), cls.get((int) p0[i]),
                             ai.preempt.data.Image.fromNDArray(xs.get(i)), cls.get((int) ps[i]),
                             ai.preempt.data.Image.fromNDArray(adv.get(i)), cls.get((int) pa[i])));
@@ -188,7 +188,7 @@ final class EvalCommand implements Callable<Integer> {
                 return out;
             }
         });
-        ai.preempt.eval.Figures.grid(figures.resolve("fig6-grid.png"), rows, 10f);
+        ai.preempt.report.Figures.grid(figures.resolve("fig6-grid.png"), rows, 10f);
         System.err.println("wrote figures to " + figures);
     }
 }

@@ -2,8 +2,7 @@ package ai.preempt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.preempt.data.Image;
-import ai.preempt.data.ImageIo;
+import ai.preempt.data.TestData;
 import ai.preempt.model.ModelCard;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -13,23 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImagesOptionTest {
 
-    private static void png(Path file, int h, int w, float level) throws Exception {
-        float[] chw = new float[3 * h * w];
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = (level + 0.3f * (i % 7) / 7f) % 1f;
-        }
-        Files.createDirectories(file.getParent());
-        ImageIo.writePng(file, new Image(3, h, w, chw));
-    }
-
     /** A class-per-folder tree of photos of any size is attacked like the test split, labels from folder names. */
     @Test
     void attackRunsOnAClassPerFolderTreeOfImagesOfAnySize(@TempDir Path dir) throws Exception {
         CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
         Path images = dir.resolve("mine");
-        png(images.resolve("cat").resolve("1.png"), 48, 64, 0.1f);
-        png(images.resolve("cat").resolve("2.jpg.png"), 20, 20, 0.4f);
-        png(images.resolve("ship").resolve("3.png"), 90, 33, 0.7f);
+        TestData.writePatternPng(images.resolve("cat").resolve("1.png"), 48, 64, 0.1f);
+        TestData.writePatternPng(images.resolve("cat").resolve("2.jpg.png"), 20, 20, 0.4f);
+        TestData.writePatternPng(images.resolve("ship").resolve("3.png"), 90, 33, 0.7f);
         Path json = dir.resolve("r.json");
         CliFixtures.Run r = CliFixtures.run("attack", "pgd", "--model", tiny.model().toString(), "--images",
                 images.toString(), "--steps", "2", "--json", json.toString(), "--no-progress");

@@ -8,6 +8,7 @@ import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.AttackReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

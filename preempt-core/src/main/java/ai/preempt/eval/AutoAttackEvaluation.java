@@ -13,6 +13,7 @@ import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.AutoAttackReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

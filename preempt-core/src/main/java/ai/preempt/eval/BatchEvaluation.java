@@ -7,6 +7,7 @@ import ai.preempt.attack.AttackResult;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.model.BatchSeeded;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.EvalReport;
 import ai.preempt.robustify.AdaptiveAttack;
 import ai.preempt.robustify.Lemma1;
 import ai.preempt.robustify.Quantizer;

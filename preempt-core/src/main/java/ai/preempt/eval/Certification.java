@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.io.Progress;
+import ai.preempt.report.CertifyReport;
 import ai.preempt.smoothing.Certificate;
 import ai.preempt.smoothing.SmoothedClassifier;
 import java.util.ArrayList;
@@ -106,19 +107,10 @@ public final class Certification {
             List<CertifyReport.CertifiedImage> results, double seconds) {
         List<Double> acc = new ArrayList<>(radii.size());
         for (double r : radii) {
-            acc.add(certifiedAccuracy(results, r));
+            acc.add(CertifyReport.accuracyAt(results, r));
         }
         int abstain = (int) results.stream().filter(c -> c.prediction() == SmoothedClassifier.ABSTAIN).count();
         return new CertifyReport(g.base().name(), g.toString(), config, results.size(), List.copyOf(radii), acc,
                 abstain, seconds, results);
-    }
-
-    /** @return the fraction of images whose prediction is correct with radius at least {@code r} */
-    public static double certifiedAccuracy(List<CertifyReport.CertifiedImage> results, double r) {
-        if (results.isEmpty()) {
-            return 0;
-        }
-        long ok = results.stream().filter(c -> c.correct() && c.radius() >= r).count();
-        return (double) ok / results.size();
     }
 }

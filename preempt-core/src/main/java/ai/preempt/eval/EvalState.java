@@ -1,6 +1,7 @@
 package ai.preempt.eval;
 
 import ai.preempt.model.ModelCard;
+import ai.preempt.report.EvalReport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.EvalReport;
 import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.threat.ThreatModel;
 import java.nio.file.Path;

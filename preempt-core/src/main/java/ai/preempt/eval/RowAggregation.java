@@ -1,5 +1,7 @@
 package ai.preempt.eval;
 
+import ai.preempt.report.EvalReport;
+import ai.preempt.report.PassStats;
 import ai.preempt.robustify.Lemma1;
 import java.util.Collection;
 import java.util.LinkedHashMap;

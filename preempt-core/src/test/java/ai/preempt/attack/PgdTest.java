@@ -85,7 +85,7 @@ class PgdTest {
             NativeClassifier f = ai.preempt.model.TrainedTinyModel.get();
             ai.preempt.data.LabeledImages test = ai.preempt.data.Cifar10.load(ai.preempt.data.TestData.cifarDir(),
                     ai.preempt.data.Split.TEST).subset(200, 0);
-            ai.preempt.eval.AttackReport r = ai.preempt.eval.AttackEvaluation.run(f,
+            ai.preempt.report.AttackReport r = ai.preempt.eval.AttackEvaluation.run(f,
                     Pgd.builder().setThreat(ThreatModel.of(Norm.LINF, 8 / 255.0)).build(), test, 100, java.util.Map.of(),
                     ai.preempt.io.Progress.NONE);
             assertThat(r.cleanAccuracy()).isGreaterThan(0.25);

@@ -68,4 +68,17 @@ public final class TestData {
         Files.writeString(dir.resolve(Cifar10.META_FILE),
                 String.join("\n", ai.preempt.model.ModelCard.CIFAR_CLASSES) + "\n\n");
     }
+
+    /**
+     * Writes an h×w RGB PNG (creating its folder) whose pixels cycle upwards from {@code level}: a busy image of
+     * any size, for tests that read photos.
+     */
+    public static void writePatternPng(Path file, int h, int w, float level) throws IOException {
+        float[] chw = new float[3 * h * w];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (level + 0.5f * (i % 11) / 11f) % 1f;
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        ImageIo.writePng(file, new Image(3, h, w, chw));
+    }
 }

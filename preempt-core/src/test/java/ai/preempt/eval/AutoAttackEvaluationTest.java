@@ -1,8 +1,5 @@
 package ai.preempt.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +13,7 @@ import ai.preempt.io.Progress;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.model.ModelCard;
+import ai.preempt.report.AutoAttackReport;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +23,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AutoAttackEvaluationTest {
 

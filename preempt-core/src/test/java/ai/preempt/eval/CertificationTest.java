@@ -1,13 +1,13 @@
 package ai.preempt.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.io.Progress;
 import ai.preempt.model.LinearClassifier;
+import ai.preempt.report.CertifiedAccuracyPlot;
+import ai.preempt.report.CertifyReport;
 import ai.preempt.smoothing.SmoothedClassifier;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -18,6 +18,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class CertificationTest {
 
@@ -29,10 +30,10 @@ class CertificationTest {
     void certifiedAccuracyCountsCorrectImagesWithRadiusAtLeastR() {
         List<CertifyReport.CertifiedImage> r = List.of(image(1, 1, 0.3), image(2, 2, 0.6), image(3, 4, 0.9),
                 image(5, -1, 0));
-        assertThat(Certification.certifiedAccuracy(r, 0)).isEqualTo(0.5);
-        assertThat(Certification.certifiedAccuracy(r, 0.3)).isEqualTo(0.5);
-        assertThat(Certification.certifiedAccuracy(r, 0.5)).isEqualTo(0.25);
-        assertThat(Certification.certifiedAccuracy(r, 0.7)).isZero();
+        assertThat(CertifyReport.accuracyAt(r, 0)).isEqualTo(0.5);
+        assertThat(CertifyReport.accuracyAt(r, 0.3)).isEqualTo(0.5);
+        assertThat(CertifyReport.accuracyAt(r, 0.5)).isEqualTo(0.25);
+        assertThat(CertifyReport.accuracyAt(r, 0.7)).isZero();
     }
 
     @Test

@@ -1,14 +1,12 @@
 package ai.preempt.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import ai.djl.ndarray.NDManager;
 import ai.preempt.attack.Attack;
 import ai.preempt.attack.Pgd;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
+import ai.preempt.report.EvalReport;
 import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.smoothing.SoftSmoothedClassifier;
 import ai.preempt.threat.Norm;
@@ -19,6 +17,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class PreemptionEvaluationTest {
 

@@ -17,9 +17,10 @@ import java.util.function.BooleanSupplier;
  * which takes the oldest request, gathers further requests of the same operation and image size until it
  * holds {@code maxBatch} of them or the oldest has waited {@code maxWait}, and runs them as one batch.
  *
- * <p>Never blocks a caller: a full queue refuses at once ({@link ApiException#busy}, 503). A request whose
- * future is already done (timed out, cancelled) or whose client has gone is dropped before it is batched, so
- * it frees its slot and costs no compute.
+ * <p>Never blocks a caller: a full queue refuses at once ({@link ApiException#busy}, 503). A waiting request
+ * whose future completes (timed out, cancelled because its client disconnected) leaves the queue at once, and
+ * one whose client is found gone is dropped before it is batched: either way it frees its slot and costs no
+ * compute.
  */
 final class BatchQueue implements AutoCloseable {
 
@@ -79,12 +80,30 @@ final class BatchQueue implements AutoCloseable {
                 throw ApiException.busy("the service is busy (" + queue.size() + " requests waiting); retry shortly",
                         1);
             }
-            queue.addLast(new Job<>(op, image, f, clientGone, System.nanoTime()));
+            Job<R> job = new Job<>(op, image, f, clientGone, System.nanoTime());
+            queue.addLast(job);
             changed.signalAll();
+            // cancelled or timed out while waiting: leave the queue at once
+            f.whenComplete((r, e) -> {
+                if (e != null) {
+                    drop(job);
+                }
+            });
         } finally {
             lock.unlock();
         }
         return f;
+    }
+
+    private void drop(Job<?> job) {
+        lock.lock();
+        try {
+            if (queue.remove(job)) {
+                metrics.abandoned();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @return requests waiting (not yet taken into a batch) */

@@ -165,6 +165,7 @@ public final class PreemptServer implements AutoCloseable {
         Image input = service.prepare(decoder.decode(uploads.read(ctx)));
         ClientConnection client = ClientConnection.of(ctx);
         CompletableFuture<R> pending = queue.submit(op, input, client::gone);
+        ctx.header("Connection", "close"); // see ClientConnection
         client.cancelOnDisconnect(pending);
         ctx.future(() -> pending.orTimeout(cfg.timeoutMs(), TimeUnit.MILLISECONDS).handleAsync((r, e) -> {
             try {

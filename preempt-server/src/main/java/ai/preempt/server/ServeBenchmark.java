@@ -70,8 +70,9 @@ public final class ServeBenchmark {
     }
 
     /**
-     * Many clients against {@code base}'s bounded queue: a warm-up run of {@code warmup} requests, then the
-     * measured run; resident memory after each, and whether the server still answers.
+     * Many clients against {@code base}'s bounded queue: a warm-up run of {@code warmup} requests from as many
+     * clients, then the measured run; resident memory (of this process: server and clients) after each, and
+     * whether the server still answers.
      */
     public static Overload overload(ServerConfig base, List<byte[]> images, int clients, int requests, int warmup)
             throws InterruptedException {

@@ -44,7 +44,7 @@ class BrowserTest {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1400");
+                "--window-size=1280,1500");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
@@ -99,6 +99,7 @@ class BrowserTest {
             assertThat(outcome.getAttribute("class")).as(id).containsAnyOf("fooled", "held");
         }
         assertThat(driver.findElement(By.id("status")).getAttribute("class")).doesNotContain("error");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('attack-result').scrollIntoView();");
         screenshot("browser-attacked.png");
     }
 }

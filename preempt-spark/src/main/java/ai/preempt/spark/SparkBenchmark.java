@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * Times the protect job against the single-machine path on the same images: images per second at each Spark master
  * (e.g. {@code local[1]}, {@code local[2]}) and the per-image cost at each against protecting the images one by one
  * in this JVM exactly as {@code preempt robustify --batch 1} does (read, protect, write PNG and verdict). The model
- * is loaded and warmed up on one image before any timing; Spark's session start-up is timed on its own.
+ * is loaded and warmed up on one image before any timing; Spark's session start-up is timed on its own, and each
+ * session first runs the job once on a one-image copy of the data (class loading, code generation), untimed.
  */
 public final class SparkBenchmark {
 
@@ -35,11 +36,15 @@ public final class SparkBenchmark {
 
     /**
      * @param images images timed
-     * @param singleSecondsPerImage the single-machine path's seconds per image
+     * @param singleSecondsPerImage the single-machine path's seconds per image: the mean of a pass before and a pass
+     *     after the Spark runs
+     * @param singleBefore seconds per image of the pass before
+     * @param singleAfter seconds per image of the pass after
      * @param runs one entry per master, in order
      * @param scaling images/s of the last master over the first
      */
-    public record Result(int images, double singleSecondsPerImage, List<SparkRun> runs, double scaling) {}
+    public record Result(int images, double singleSecondsPerImage, double singleBefore, double singleAfter,
+            List<SparkRun> runs, double scaling) {}
 
     private SparkBenchmark() {}
 
@@ -57,17 +62,17 @@ public final class SparkBenchmark {
         Protection protection = new Protection(ModelHolder.get(cfg), cfg.robustify(), cfg.check());
         protection.protect(ImageIo.read(files.get(0)), "warm-up", -1);
 
-        Path single = scratch.resolve("single");
-        clear(single);
-        long t0 = System.nanoTime();
-        for (Path f : files) {
-            Protection.Result r = protection.protect(ImageIo.read(f), ProtectPartition.baseName(f.toString()), -1);
-            write(single.resolve(f.getFileName() + ".png"), o -> o.write(r.png()));
-            write(single.resolve(f.getFileName() + ".json"), o -> ModelCard.JSON.writeValue(o, r.verdict()));
+        Path warmUp = scratch.resolve("warm-up-input");
+        clear(warmUp);
+        try {
+            java.nio.file.Files.copy(files.get(0), warmUp.resolve(files.get(0).getFileName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        double singlePerImage = (System.nanoTime() - t0) / 1e9 / files.size();
+        double singleBefore = singleMachine(protection, files, scratch.resolve("single"));
 
         List<SparkRun> runs = new ArrayList<>();
+        // overhead is filled in once the second single-machine pass is done
         for (String master : masters) {
             Path out = scratch.resolve("spark-" + master.replaceAll("[^A-Za-z0-9]+", "_"));
             clear(out);
@@ -76,15 +81,37 @@ public final class SparkBenchmark {
             var spark = SparkProtectJob.session(master);
             double start = (System.nanoTime() - s0) / 1e9;
             try {
+                Path warmOut = scratch.resolve("warm-up-out");
+                clear(warmOut);
+                SparkProtectJob.runIn(spark, cfg.toBuilder().setInput(warmUp.toString()).setOutput(warmOut.toString())
+                        .build());
                 JobSummary s = SparkProtectJob.runIn(spark, runCfg);
                 double perImage = s.protectSeconds() / Math.max(1, s.processed());
-                runs.add(new SparkRun(master, start, s, perImage, perImage / singlePerImage - 1));
+                runs.add(new SparkRun(master, start, s, perImage, 0));
             } finally {
                 spark.stop();
             }
         }
+        // the single-machine pass runs before and after the Spark runs; their mean is the reference, so that a drift
+        // in the machine's load during the benchmark falls on both sides alike
+        double singleAfter = singleMachine(protection, files, scratch.resolve("single"));
+        double singlePerImage = (singleBefore + singleAfter) / 2;
+        runs.replaceAll(r -> new SparkRun(r.master(), r.startSeconds(), r.summary(), r.secondsPerImage(),
+                r.secondsPerImage() / singlePerImage - 1));
         double scaling = runs.get(runs.size() - 1).summary().imagesPerSecond() / runs.get(0).summary().imagesPerSecond();
-        return new Result(files.size(), singlePerImage, runs, scaling);
+        return new Result(files.size(), singlePerImage, singleBefore, singleAfter, runs, scaling);
+    }
+
+    /** @return seconds per image protecting {@code files} one by one as {@code preempt robustify --batch 1} does */
+    private static double singleMachine(Protection protection, List<Path> files, Path out) {
+        clear(out);
+        long t0 = System.nanoTime();
+        for (Path f : files) {
+            Protection.Result r = protection.protect(ImageIo.read(f), ProtectPartition.baseName(f.toString()), -1);
+            write(out.resolve(f.getFileName() + ".png"), o -> o.write(r.png()));
+            write(out.resolve(f.getFileName() + ".json"), o -> ModelCard.JSON.writeValue(o, r.verdict()));
+        }
+        return (System.nanoTime() - t0) / 1e9 / files.size();
     }
 
     /** @return the figures as a JSON-ready map */
@@ -92,6 +119,7 @@ public final class SparkBenchmark {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("images", r.images());
         m.put("single_seconds_per_image", r.singleSecondsPerImage());
+        m.put("single_seconds_per_image_before_after", List.of(r.singleBefore(), r.singleAfter()));
         m.put("runs", r.runs());
         m.put("scaling", r.scaling());
         return m;

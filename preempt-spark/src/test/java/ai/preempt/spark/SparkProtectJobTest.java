@@ -109,6 +109,24 @@ class SparkProtectJobTest {
     }
 
     @Test
+    void parquetRowsOfTheSameBytesAreTheSameImages(@TempDir Path tmp) throws IOException {
+        Path parquet = tmp.resolve("rows.parquet");
+        org.apache.spark.sql.SparkSession spark = SparkProtectJob.session("local[1]");
+        try {
+            spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(cfg.input())
+                    .select("path", "content").write().parquet(parquet.toString());
+        } finally {
+            spark.stop();
+        }
+        JobSummary fromParquet = SparkProtectJob.run("local[2]", cfg.toBuilder().setInput(parquet.toString())
+                .optFormat(SparkJobConfig.Format.PARQUET).build());
+        assertThat(fromParquet.inputFiles()).isEqualTo(N + 3);
+        assertThat(fromParquet.reused()).as("every row's bytes hash to an image the folder run completed")
+                .isEqualTo(N + 3);
+        assertThat(fromParquet.failedByReason()).isEqualTo(summary.failedByReason());
+    }
+
+    @Test
     void aReRunSkipsEverythingAndRewritesNothing() throws IOException {
         Map<Path, FileTime> before = new HashMap<>();
         for (Path p : (Iterable<Path>) out.pngs()::iterator) {

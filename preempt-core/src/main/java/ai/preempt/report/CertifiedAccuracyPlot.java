@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import ai.preempt.io.AtomicFiles;
 import java.awt.BasicStroke;
@@ -53,12 +53,12 @@ public final class CertifiedAccuracyPlot {
             XYSeries s = new XYSeries(e.getKey(), true, true);
             List<Double> radii = e.getValue().stream().filter(CertifyReport.CertifiedImage::correct)
                     .map(CertifyReport.CertifiedImage::radius).sorted().toList();
-            s.add(0, Certification.certifiedAccuracy(e.getValue(), 0));
+            s.add(0, CertifyReport.accuracyAt(e.getValue(), 0));
             for (double r : radii) {
                 // the accuracy drops just after r: sample at r (still certified) and the next radius
-                s.add(Math.nextUp(r), Certification.certifiedAccuracy(e.getValue(), Math.nextUp(r)));
+                s.add(Math.nextUp(r), CertifyReport.accuracyAt(e.getValue(), Math.nextUp(r)));
             }
-            s.add(end, Certification.certifiedAccuracy(e.getValue(), end));
+            s.add(end, CertifyReport.accuracyAt(e.getValue(), end));
             data.addSeries(s);
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, "L2 radius", "certified accuracy", data,

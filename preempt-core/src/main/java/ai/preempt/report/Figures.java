@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import ai.preempt.data.Image;
 import ai.preempt.io.AtomicFiles;

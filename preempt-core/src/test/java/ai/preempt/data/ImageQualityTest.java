@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

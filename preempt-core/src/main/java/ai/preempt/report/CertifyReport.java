@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import java.util.List;
 import java.util.Map;
@@ -33,4 +33,13 @@ public record CertifyReport(String model, String smoothing, Map<String, Object> 
      */
     public record CertifiedImage(int index, int label, int prediction, double radius, double pLower, long countA,
             boolean correct, double seconds) {}
+
+    /** @return the fraction of images whose prediction is correct with radius at least {@code r} */
+    public static double accuracyAt(List<CertifiedImage> results, double r) {
+        if (results.isEmpty()) {
+            return 0;
+        }
+        long ok = results.stream().filter(c -> c.correct() && c.radius() >= r).count();
+        return (double) ok / results.size();
+    }
 }

@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import ai.preempt.attack.GradientMaskingChecks;
 import java.util.List;

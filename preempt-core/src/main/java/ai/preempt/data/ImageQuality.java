@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.data;
 
 /**
  * Perceptual distance between two images of the same shape (CHW floats in [0,1]): PSNR and SSIM

@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

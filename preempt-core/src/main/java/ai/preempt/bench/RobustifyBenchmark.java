@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +10,7 @@ import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
+import ai.preempt.report.PassStats;
 import ai.preempt.robustify.Lemma1;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Robustifier;

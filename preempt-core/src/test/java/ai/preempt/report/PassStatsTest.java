@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

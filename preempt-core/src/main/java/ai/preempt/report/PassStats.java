@@ -1,4 +1,4 @@
-package ai.preempt.eval;
+package ai.preempt.report;
 
 import java.util.Arrays;
 
