@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SparkFaultTest {
 
-    private static final int N = 16;
+    private static final int N = 8;
 
     @Test
     void aFailedJobReRunLosesDuplicatesAndTruncatesNothing(@TempDir Path tmp) throws IOException {

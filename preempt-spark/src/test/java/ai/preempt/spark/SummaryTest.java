@@ -23,8 +23,8 @@ class SummaryTest {
         List<ImageRecord> records = List.of(
                 // right before, fooled by the attack, protected survives
                 new ImageRecord("a1", "p/a", ImageRecord.PROTECTED, null, null, verdict("a", 3, 3, 3, 5, 3)),
-                // wrong before, attacked original happens to land on the truth, protected right but fooled
-                new ImageRecord("b2", "p/b", ImageRecord.PROTECTED, null, null, verdict("b", 1, 2, 2, 2, 7)),
+                // wrong before and after the attack, protected right but fooled
+                new ImageRecord("b2", "p/b", ImageRecord.PROTECTED, null, null, verdict("b", 1, 2, 2, 1, 7)),
                 // unlabeled: not counted in accuracy
                 new ImageRecord("c3", "p/c", ImageRecord.PROTECTED, null, null, verdict("c", 4, 4, -1, 4, 4)),
                 new ImageRecord("d4", "p/d", ImageRecord.FAILED, "CORRUPT", "bad", null),
@@ -43,7 +43,7 @@ class SummaryTest {
             assertThat(s.labeled()).isEqualTo(2);
             assertThat(s.processed()).isEqualTo(6);
             assertThat(s.imagesPerSecond()).isEqualTo(3.0);
-            assertThat(s.accuracy()).containsEntry("clean_original", 0.5).containsEntry("attacked_original", 0.5)
+            assertThat(s.accuracy()).containsEntry("clean_original", 0.5).containsEntry("attacked_original", 0.0)
                     .containsEntry("clean_protected", 1.0).containsEntry("attacked_protected", 0.5);
         } finally {
             spark.stop();
