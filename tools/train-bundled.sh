@@ -21,6 +21,11 @@ _run() { # name, then train flags
 # docs/results/preempt-alg2/README.md.
 alg2() {
   local out="${ALG2_OUT:-$(cd "$ROOT/.." && pwd)/alg2-run/preempt-alg2}" resume=""
+  local carry="$ROOT/docs/results/preempt-alg2/carry"  # the last checkpoint a session committed (4 MB): a new
+  # machine resumes from it (tools/carry-alg2.sh writes it before a session stops)
+  if [ -z "$(ls "$out"/checkpoint/*/state.json 2>/dev/null)" ] && [ -f "$carry/checkpoint/last/state.json" ]; then
+    mkdir -p "$out" && cp -r "$carry/checkpoint" "$out/" && cp "$carry/train.log.jsonl" "$out/" 2>/dev/null
+  fi
   [ -n "$(ls "$out"/checkpoint/*/state.json 2>/dev/null)" ] && resume="--resume"
   (cd "$ROOT" && P train --threads 1 --no-progress --out "$out" $resume --method preempt --norm linf --eps 8/255 \
     --arch resnet20 --init models/adv-linf/model.params --epochs 8 --batch 128 --lr 0.05 --schedule onecycle \
