@@ -103,8 +103,8 @@ class BrowserTest {
                 .isEqualTo(java.util.List.of((long) UPLOAD_W, (long) UPLOAD_H));
         for (String id : new String[] {"original", "protected", "diff"}) {
             assertThat((Boolean) script("const e = document.getElementById(arguments[0]);"
-                    + " return e.getBoundingClientRect().width <= e.parentElement.getBoundingClientRect().width + 0.5;", id))
-                    .as("%s fits its panel", id).isTrue();
+                    + " return Math.abs(e.getBoundingClientRect().width - e.parentElement.getBoundingClientRect().width) < 1;", id))
+                    .as("%s is scaled to its panel's width", id).isTrue();
         }
         String before = driver.findElement(By.id("label-original")).getText();
         String after = driver.findElement(By.id("label-protected")).getText();
