@@ -162,7 +162,7 @@ public final class PreemptServer implements AutoCloseable {
 
     /** Decodes the upload, queues it, and answers asynchronously when its batch is done. */
     private <R> void enqueue(Context ctx, Operation<R> op, BiConsumer<Context, R> answer) {
-        Image input = service.prepare(decoder.decode(uploads.read(ctx)));
+        Image input = decoder.decode(uploads.read(ctx));
         ClientConnection client = ClientConnection.of(ctx);
         CompletableFuture<R> pending = queue.submit(op, input, client::gone);
         ctx.header("Connection", "close"); // see ClientConnection

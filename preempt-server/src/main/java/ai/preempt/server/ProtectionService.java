@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.preempt.attack.AttackResult;
 import ai.preempt.attack.Pgd;
 import ai.preempt.data.Image;
-import ai.preempt.data.Resize;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
+import ai.preempt.pipeline.PipelineClassifier;
 import ai.preempt.protect.Protector;
 import ai.preempt.protect.Verdict;
 import ai.preempt.robustify.Quantizer;
@@ -19,12 +19,15 @@ import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The service's one door to the protection library: preprocessing an upload for the model, and the three
- * batched operations (robustify, classify, attack). Every tensor computation runs on the engine's compute
- * thread; each operation takes a batch of images of one size and answers per image.
+ * The service's one door to the protection library: the three batched operations (robustify, classify, attack)
+ * on photos at their own size. Each operation takes a batch of photos of one size and answers per photo, as the
+ * server sees it: through the preprocessing that fits the photo to the model ({@link Protector#serverView}).
+ * Robustified and attacked photos come back at the upload's size. Every tensor computation runs on the engine's
+ * compute thread.
  *
  * <p>Batch invariance: an image's answer must not depend on what else shares its batch. The random numbers
  * are per image (core's {@code Rng.forImages}); the arithmetic is made so by {@link #MIN_ROWS}.
@@ -41,13 +44,13 @@ final class ProtectionService {
      */
     static final int MIN_ROWS = 4;
 
-    /** A protected image: what the model saw, what is returned, and the verdict. */
+    /** A protected photo: the upload, what is returned (same size), and the verdict. */
     record Robustified(Image input, Image output, Verdict verdict) {}
 
     /** A classification: the label, its class name, and the softmax probability of every class. */
     record Classified(long label, String className, float[] probabilities) {}
 
-    /** The demo attack: the attacked 8-bit image and the labels before and after. */
+    /** The demo attack: the attacked 8-bit photo (the upload's size) and the labels before and after. */
     record Attacked(Image input, Image output, long labelBefore, String classBefore, long labelAfter,
             String classAfter, double linfDistance) {
         boolean changed() {
@@ -89,11 +92,6 @@ final class ProtectionService {
         return cfg;
     }
 
-    /** @return the upload as the model takes it (centre-cropped to the input's aspect ratio and resized) */
-    Image prepare(Image photo) {
-        return Resize.fit(photo, (int) f.inputShape().get(1), (int) f.inputShape().get(2), Resize.DEFAULT_POLICY);
-    }
-
     Operation<Robustified> robustify() {
         return robustify;
     }
@@ -129,9 +127,9 @@ final class ProtectionService {
     }
 
     private List<Classified> classifyBatch(List<Image> images) {
-        return onBatch(images, x -> {
-            float[] p = f.logits(x).softmax(1).toFloatArray();
-            long[] labels = f.predict(x).toLongArray();
+        return onBatch(images, (server, x) -> {
+            float[] p = server.logits(x).softmax(1).toFloatArray();
+            long[] labels = server.predict(x).toLongArray();
             int k = f.numClasses();
             List<Classified> out = new ArrayList<>(labels.length);
             for (int i = 0; i < images.size(); i++) {
@@ -144,12 +142,12 @@ final class ProtectionService {
     }
 
     private List<Attacked> attackBatch(List<Image> images) {
-        return onBatch(images, x -> {
-            NDArray y = f.predict(x);
+        return onBatch(images, (server, x) -> {
+            NDArray y = server.predict(x);
             long[] before = y.toLongArray();
-            AttackResult r = attack.perturb(f, x, y);
+            AttackResult r = attack.perturb(server, x, y);
             NDArray adv = Quantizer.quantize(x, r.adversarial(), adversary);
-            long[] after = f.predict(adv).toLongArray();
+            long[] after = server.predict(adv).toLongArray();
             float[] linf = adversary.distance(adv, x).toFloatArray();
             List<Attacked> out = new ArrayList<>(before.length);
             for (int i = 0; i < images.size(); i++) {
@@ -161,17 +159,18 @@ final class ProtectionService {
     }
 
     /**
-     * Runs {@code body} on the (padded) batch as one 8-bit N×C×H×W tensor, on the compute thread, freeing every
-     * array; {@code body} answers the first {@code images.size()} rows.
+     * Runs {@code body} on the (padded) batch as one 8-bit N×C×H×W tensor with the server's view of photos of its
+     * size, on the compute thread, freeing every array; {@code body} answers the first {@code images.size()} rows.
      */
-    private <R> List<R> onBatch(List<Image> images, Function<NDArray, List<R>> body) {
+    private <R> List<R> onBatch(List<Image> images, BiFunction<PipelineClassifier, NDArray, List<R>> body) {
+        PipelineClassifier server = protector.serverView(images.get(0).height(), images.get(0).width());
         return PreemptEngine.call(() -> {
             try (NDManager m = PreemptEngine.newManager()) {
                 List<NDArray> parts = new ArrayList<>(minRows);
                 for (Image img : padded(images)) {
                     parts.add(img.toNDArray(m));
                 }
-                return body.apply(Quantizer.to8bit(NDArrays.concat(new NDList(parts))));
+                return body.apply(server, Quantizer.to8bit(NDArrays.concat(new NDList(parts))));
             }
         });
     }

@@ -2,11 +2,8 @@ package ai.preempt.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.preempt.data.Cifar10;
 import ai.preempt.data.Image;
 import ai.preempt.data.ImageIo;
-import ai.preempt.data.Split;
-import ai.preempt.data.TestData;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Models;
 import ai.preempt.robustify.FastMode;
@@ -19,21 +16,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dynamic batching must not change answers: an image robustified (or attacked) inside any batch gives the same
- * bytes as the same image alone, whatever else shares its batch and in whatever order.
+ * Dynamic batching must not change answers: a photo robustified (or attacked) inside any batch gives the same
+ * bytes as the same photo alone, whatever else shares its batch and in whatever order.
  */
 class BatchIndependenceTest {
 
     private static Classifier f;
-    private static List<Image> images;
+    private static List<Image> photos;
+    /** Fast mode is batch-independent only at the model's input size so far (see the fast-mode test). */
+    private static List<Image> modelSize;
 
     @BeforeAll
     static void load() {
         f = Models.load(ServerFixture.model());
-        var test = Cifar10.load(TestData.cifarDir(), Split.TEST).head(4);
-        images = new ArrayList<>();
+        photos = new ArrayList<>();
+        modelSize = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            images.add(test.image(i));
+            photos.add(ServerFixture.photo(i, 40, 48)); // not the model's size: the resize runs in the batch too
+            modelSize.add(ServerFixture.photo(i, 32, 32));
         }
     }
 
@@ -42,7 +42,7 @@ class BatchIndependenceTest {
         f.close();
     }
 
-    private static <R> void assertBatchIndependent(Operation<R> op, Function<R, Image> output) {
+    private static <R> void assertBatchIndependent(List<Image> images, Operation<R> op, Function<R, Image> output) {
         List<byte[]> alone = new ArrayList<>();
         for (Image img : images) {
             alone.add(ImageIo.toPngBytes(output.apply(op.run(List.of(img)).get(0))));
@@ -63,21 +63,23 @@ class BatchIndependenceTest {
     @Test
     void robustifiedBytesDoNotDependOnTheBatch() {
         ProtectionService s = new ProtectionService(f, ServerFixture.quickRobustify(), 5, true);
-        assertBatchIndependent(s.robustify(), ProtectionService.Robustified::output);
+        assertBatchIndependent(photos, s.robustify(), ProtectionService.Robustified::output);
     }
 
     @Test
     void fastModeRobustifiedBytesDoNotDependOnTheBatch() {
-        // fast mode exits images at different steps: the batch shrinks under the others
+        // fast mode exits images at different steps: the batch shrinks under the others. Known gap: at another
+        // size than the model's (40x48 photos) the bytes do depend on the batch once it shrinks below
+        // ProtectionService.MIN_ROWS; the padding cannot cover rows that exit at different steps.
         RobustifyConfig fast = ServerFixture.quickRobustify().toBuilder().optOuterSteps(8)
                 .optFast(new FastMode(2, 2, FastMode.DEFAULT.lossThreshold(), 2, 2)).build();
         ProtectionService s = new ProtectionService(f, fast, 5, true);
-        assertBatchIndependent(s.robustify(), ProtectionService.Robustified::output);
+        assertBatchIndependent(modelSize, s.robustify(), ProtectionService.Robustified::output);
     }
 
     @Test
     void attackedBytesDoNotDependOnTheBatch() {
         ProtectionService s = new ProtectionService(f, ServerFixture.quickRobustify(), 5, true);
-        assertBatchIndependent(s.attack(), ProtectionService.Attacked::output);
+        assertBatchIndependent(photos, s.attack(), ProtectionService.Attacked::output);
     }
 }

@@ -25,13 +25,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web page in a real browser (Debian's headless Chromium and chromedriver; {@code .ci/run} installs them):
- * upload a sample photo, see both images and their labels, attack both, see both outcomes. Screenshots go to
- * {@code target/}.
+ * upload a photo, see both images at the upload's size (scaled to fit their panels) and their labels, attack
+ * both, see both outcomes. Screenshots go to {@code target/}.
  */
 class BrowserTest {
 
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    /** A small upload of another size than the model's: it comes back at this size. */
+    private static final int UPLOAD_H = 48;
+    private static final int UPLOAD_W = 64;
     private static PreemptServer server;
     private static WebDriver driver;
 
@@ -67,6 +70,16 @@ class BrowserTest {
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private static Object script(String js, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    private static int[] natural(String imgId) {
+        java.util.List<?> wh = (java.util.List<?>) script(
+                "const i = document.getElementById(arguments[0]); return [i.naturalWidth, i.naturalHeight];", imgId);
+        return new int[] {((Number) wh.get(0)).intValue(), ((Number) wh.get(1)).intValue()};
+    }
+
     private static boolean loaded(String imgId) {
         Object w = ((JavascriptExecutor) driver).executeScript(
                 "const i = document.getElementById(arguments[0]); return i.complete ? i.naturalWidth : 0;", imgId);
@@ -79,9 +92,20 @@ class BrowserTest {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofMinutes(3));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("model-info"), "adv-linf"));
 
-        driver.findElement(By.id("file")).sendKeys(ServerFixture.samplePath("chelsea.png").toString());
+        Path upload = Path.of("target", "browser-upload.png").toAbsolutePath();
+        Files.createDirectories(upload.getParent());
+        Files.write(upload, ai.preempt.data.ImageIo.toPngBytes(ServerFixture.photo(0, UPLOAD_H, UPLOAD_W)));
+        driver.findElement(By.id("file")).sendKeys(upload.toString());
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("result")));
         wait.until(d -> loaded("original") && loaded("protected"));
+        assertThat(natural("protected")).containsExactly(UPLOAD_W, UPLOAD_H);
+        assertThat(script("const c = document.getElementById('diff'); return [c.width, c.height];"))
+                .isEqualTo(java.util.List.of((long) UPLOAD_W, (long) UPLOAD_H));
+        for (String id : new String[] {"original", "protected", "diff"}) {
+            assertThat((Boolean) script("const e = document.getElementById(arguments[0]);"
+                    + " return Math.abs(e.getBoundingClientRect().width - e.parentElement.getBoundingClientRect().width) < 1;", id))
+                    .as("%s is scaled to its panel's width", id).isTrue();
+        }
         String before = driver.findElement(By.id("label-original")).getText();
         String after = driver.findElement(By.id("label-protected")).getText();
         assertThat(before).isNotBlank();

@@ -71,6 +71,20 @@ class EndpointsTest {
     }
 
     @Test
+    void robustifyReturnsThePhotoAtItsOwnSizeWithinTheBudgetOfEveryPixel() throws Exception {
+        Image photo = ServerFixture.photo(1, 40, 48);
+        HttpResponse<byte[]> r = post(server, "/v1/robustify", "image/png", ImageIo.toPngBytes(photo));
+        assertThat(r.statusCode()).isEqualTo(200);
+        Image out = decode(r.body());
+        assertThat(out.height()).isEqualTo(photo.height());
+        assertThat(out.width()).isEqualTo(photo.width());
+        assertThat(linf(out, photo)).isLessThanOrEqualTo(EPS + 1e-6).isPositive();
+        JsonNode verdict = JSON.readTree(r.headers().firstValue("X-Preempt-Verdict").orElseThrow());
+        assertThat(verdict.get("height").asInt()).isEqualTo(photo.height());
+        assertThat(verdict.get("width").asInt()).isEqualTo(photo.width());
+    }
+
+    @Test
     void jsonFormatAndMultipartGiveTheSameBytesAsTheRawPng() throws Exception {
         byte[] raw = post(server, "/v1/robustify", "image/png", png).body();
         HttpResponse<byte[]> json = post(server, "/v1/robustify?format=json", "application/octet-stream", png);
@@ -106,12 +120,15 @@ class EndpointsTest {
     }
 
     @Test
-    void attackAnswersAnImageInsideTheBudgetAndBothLabels() throws Exception {
-        HttpResponse<byte[]> r = post(server, "/v1/attack", "image/png", png);
+    void attackAnswersThePhotoAtItsOwnSizeInsideTheBudgetAndBothLabelsAsTheServerSeesThem() throws Exception {
+        Image photo = ServerFixture.photo(2, 48, 40);
+        HttpResponse<byte[]> r = post(server, "/v1/attack", "image/png", ImageIo.toPngBytes(photo));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
         Image attacked = decode(Base64.getDecoder().decode(body.get("image").asText()));
-        assertThat(linf(attacked, decode(png))).isLessThanOrEqualTo(EPS + 1e-6);
+        assertThat(attacked.height()).isEqualTo(photo.height());
+        assertThat(attacked.width()).isEqualTo(photo.width());
+        assertThat(linf(attacked, photo)).isLessThanOrEqualTo(EPS + 1e-6);
         assertThat(body.get("changed").asBoolean())
                 .isEqualTo(body.get("labelBefore").asLong() != body.get("labelAfter").asLong());
         JsonNode classified = JSON.readTree(post(server, "/v1/classify", "image/png",

@@ -1,6 +1,7 @@
 package ai.preempt.server;
 
 import ai.preempt.data.Cifar10;
+import ai.preempt.data.Image;
 import ai.preempt.data.ImageIo;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Split;
@@ -55,6 +56,23 @@ final class ServerFixture {
             out.add(ImageIo.toPngBytes(test.image(i)));
         }
         return out;
+    }
+
+    /**
+     * @return CIFAR-10 test image {@code index} enlarged (nearest neighbour) to h×w: a photo of another size than
+     *     the model's input, which the server must fit to the model and return at h×w
+     */
+    static Image photo(int index, int h, int w) {
+        Image src = Cifar10.load(TestData.cifarDir(), Split.TEST).head(index + 1).image(index);
+        float[] chw = new float[src.channels() * h * w];
+        for (int c = 0; c < src.channels(); c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    chw[(c * h + y) * w + x] = src.get(c, y * src.height() / h, x * src.width() / w);
+                }
+            }
+        }
+        return new Image(src.channels(), h, w, chw);
     }
 
     /** @return a bundled sample photo's bytes */

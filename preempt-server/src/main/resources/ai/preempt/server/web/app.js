@@ -42,9 +42,17 @@
     return g.getImageData(0, 0, c.width, c.height);
   }
 
+  // photos come at their own size; small ones (e.g. 32×32) are enlarged with sharp pixels
+  const PHOTO_VIEWS = ["original", "protected", "diff", "attacked-original", "attacked-protected"];
+  function markSmall(img) {
+    const small = Math.max(img.naturalWidth, img.naturalHeight) <= 128;
+    PHOTO_VIEWS.forEach((id) => $(id).classList.toggle("pixel", small));
+  }
+
   // mid-grey is "unchanged"; the largest change maps to black / white
   async function drawDifference(originalSrc, protectedSrc) {
     const [a, b] = await Promise.all([loadImage(originalSrc), loadImage(protectedSrc)]);
+    markSmall(a);
     const pa = pixels(a), pb = pixels(b);
     let maxAbs = 0;
     for (let i = 0; i < pa.data.length; i++) {
@@ -89,7 +97,8 @@
       $("download").download = (file.name ? file.name.replace(/\.[^.]+$/, "") : "photo") + "-protected.png";
       await drawDifference(inSrc, outSrc);
       $("result").hidden = false;
-      setStatus("Protected: the model sees \u201c" + v.classAfter + "\u201d. Try the attack.");
+      setStatus("Protected at " + v.width + "\u00d7" + v.height + ": the model sees \u201c" + v.classAfter
+        + "\u201d. Try the attack.");
     } catch (e) {
       setStatus(e.message, "error");
     }
