@@ -76,7 +76,12 @@ public final class RobustLoss {
 
     /** Runs the inner PGD from x_s and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
-        NDArray offset = Scopes.keep(() -> inner.randomOffset(xs, start, rng));
+        return trace(f, xs, labels, x -> inner.randomOffset(x, start, rng));
+    }
+
+    /** As {@link #trace(Classifier, NDArray, NDArray, Rng)} with the random offsets drawn by {@code offsets}. */
+    Chain trace(Classifier f, NDArray xs, NDArray labels, UnaryOperator<NDArray> offsets) {
+        NDArray offset = Scopes.keep(() -> offsets.apply(xs));
         List<NDArray> dirs = new ArrayList<>(steps);
         NDArray x = Scopes.keep(() -> xs.add(offset).clip(0, 1));
         for (int k = 0; k < steps; k++) {
@@ -113,11 +118,20 @@ public final class RobustLoss {
      * @return per-image robust loss (mean over samples) and its first-order gradient with respect to param
      */
     Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng) {
+        return evaluate(f, param, toImage, labels, x -> inner.randomOffset(x, start, rng));
+    }
+
+    /**
+     * As {@link #evaluate(Classifier, NDArray, UnaryOperator, NDArray, Rng)} with each sample's inner random
+     * offsets drawn by {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
+     */
+    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
+            UnaryOperator<NDArray> offsets) {
         NDArray lossSum = null;
         NDArray gradSum = null;
         NDArray xs = Scopes.keep(() -> toImage.apply(param).duplicate());
         for (int s = 0; s < samples; s++) {
-            Chain chain = trace(f, xs, labels, rng);
+            Chain chain = trace(f, xs, labels, offsets);
             Gradients.LossGrad lg = Gradients.of(param,
                     p -> Losses.crossEntropy(f.logits(replay(toImage.apply(p), chain)), labels));
             chain.offset().close();
