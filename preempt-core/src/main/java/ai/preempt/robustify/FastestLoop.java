@@ -27,6 +27,8 @@ final class FastestLoop {
     private final FastestMode fm;
     private final ThreatModel ball;
     private final RobustLoss cheapLoss;
+    /** The stronger inner attack of the late steps (the same object as cheapLoss when there are none). */
+    private final RobustLoss lateLoss;
     private final WarmStart warm;
     private final ConfirmCheck check;
 
@@ -41,6 +43,8 @@ final class FastestLoop {
         this.ball = cfg.adversary().withEps(cfg.delta());
         this.cheapLoss = new RobustLoss(cfg.adversary(), fm.innerSteps(), fm.innerStep() * cfg.eps(),
                 cfg.innerStart(), cfg.samples());
+        this.lateLoss = fm.lateInner() == fm.innerSteps() ? cheapLoss : new RobustLoss(cfg.adversary(),
+                fm.lateInner(), fm.innerStep() * cfg.eps(), cfg.innerStart(), cfg.samples());
         this.warm = new WarmStart(ball, fm.warmSteps(), fm.warmStep() * cfg.delta());
         this.check = new ConfirmCheck(cfg, fm.restarts(), fm.lossThreshold());
     }
@@ -49,37 +53,37 @@ final class FastestLoop {
         return PreemptEngine.call(() -> {
             int n = (int) x0.getShape().get(0);
             long[] passes = new long[n];
-            long[] yArr = Scopes.keepAll(() -> (labels == null ? f.predict(x0)
-                    : labels.toType(DataType.INT64, false)).toLongArray());
-            if (labels == null) {
-                Arrays.fill(passes, 1); // the forward pass that predicted ŷ
-            }
             float[] loss = new float[n];
             int[] stepsTaken = new int[n];
+            NDArray given = labels == null ? null : labels.toType(DataType.INT64, false);
             if (cfg.delta() == 0 || cfg.outerSteps() == 0) {
-                return new RobustifyResult(x0.duplicate(), yArr, loss, passes, stepsTaken);
+                long[] y = given != null ? given.toLongArray() : Scopes.keepAll(() -> f.predict(x0).toLongArray());
+                Arrays.fill(passes, given != null ? 0 : 1);
+                return new RobustifyResult(x0.duplicate(), y, loss, passes, stepsTaken);
             }
+            WarmStart.Start warmed = warm.from(f, x0, given);
+            long[] yArr = warmed.labels();
+            // the warm steps; ŷ costs one forward pass of its own only without warm steps
+            Arrays.fill(passes, warm.passesPerImage() + (given == null && fm.warmSteps() == 0 ? 1 : 0));
             Active active = new Active(x0, x0.getManager().create(yArr), ImageRngs.of(cfg.seed(), x0), n);
             NDArray[] finished = new NDArray[n];
             EarlyExit.CheckSchedule schedule = new EarlyExit.CheckSchedule(n, fm.checkEvery());
-            NDArray start = warm.from(f, x0, active.y);
-            for (int i = 0; i < n; i++) {
-                passes[i] += warm.passesPerImage();
-            }
+            NDArray start = warmed.start();
             try (OuterLoop.State state = loop.init(x0, start)) {
                 start.close();
                 for (int t = 0; t < cfg.outerSteps() && active.rows.length > 0; t++) {
                     final int step = t;
                     final Active now = active;
+                    RobustLoss lossNow = fm.innerSteps(t) == fm.innerSteps() ? cheapLoss : lateLoss;
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = cheapLoss.evaluate(f, state.param(), state::image, now.y,
+                        Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, now.y,
                                 xs -> now.rngs.offsets(cfg.adversary(), xs, cfg.innerStart()));
                         state.update(lg.grad(), step);
                         return lg.loss().toFloatArray();
                     });
                     for (int i = 0; i < now.rows.length; i++) {
                         loss[now.rows[i]] = stepLoss[i];
-                        passes[now.rows[i]] += cheapLoss.passesPerImage();
+                        passes[now.rows[i]] += lossNow.passesPerImage();
                         stepsTaken[now.rows[i]]++;
                     }
                     if (fm.checksAfter(t, cfg.outerSteps())) {

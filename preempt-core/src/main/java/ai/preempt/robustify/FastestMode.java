@@ -24,13 +24,16 @@ import java.util.Locale;
  * @param restarts PGD-K restarts of the check
  * @param lossThreshold exit only if the check's loss is below this (Lemma 1's log 2 with a margin)
  * @param screenThreshold an image is checked only if its robust loss at the cheap attack is below this
+ * @param lateFrom from this outer step (0-based) on, the images still in the batch (those no check has let out)
+ *     optimise against PGD-{@code lateInner} instead
+ * @param lateInner inner PGD steps from {@code lateFrom} on (same step size)
  */
 public record FastestMode(int warmSteps, double warmStep, int innerSteps, double innerStep, int checkEvery,
-        int restarts, double lossThreshold, double screenThreshold) {
+        int restarts, double lossThreshold, double screenThreshold, int lateFrom, int lateInner) {
 
     /** The defaults (how they were chosen: docs/results/speed/README.md). */
     public static final FastestMode DEFAULT = new FastestMode(3, 0.5, 2, 0.5, 3, 2, 0.8 * Math.log(2),
-            0.8 * Math.log(2));
+            0.8 * Math.log(2), 16, 5);
 
     /** Outer steps T of the fastest mode unless --steps says otherwise. */
     public static final int OUTER_STEPS = 30;
@@ -38,10 +41,15 @@ public record FastestMode(int warmSteps, double warmStep, int innerSteps, double
     /** Validates. */
     public FastestMode {
         if (warmSteps < 0 || !(warmStep > 0) || innerSteps < 1 || !(innerStep > 0) || checkEvery < 1 || restarts < 1
-                || !(lossThreshold > 0) || !(screenThreshold > 0)) {
+                || !(lossThreshold > 0) || !(screenThreshold > 0) || lateFrom < 0 || lateInner < 1) {
             throw new IllegalArgumentException("the fastest mode needs warm steps ≥ 0, inner steps ≥ 1, checkEvery ≥ 1, "
                     + "restarts ≥ 1 and positive step sizes and thresholds");
         }
+    }
+
+    /** @return the inner PGD steps of outer step {@code t} (0-based) */
+    public int innerSteps(int t) {
+        return t >= lateFrom ? lateInner : innerSteps;
     }
 
     /** @return whether to check after outer step {@code t} (0-based) of {@code outerSteps} */
@@ -50,11 +58,11 @@ public record FastestMode(int warmSteps, double warmStep, int innerSteps, double
     }
 
     private static final java.util.List<String> KEYS = java.util.List.of("warm", "warm-step", "inner", "inner-step",
-            "check-every", "restarts", "threshold", "screen");
+            "check-every", "restarts", "threshold", "screen", "late-from", "late-inner");
 
     /**
      * @param plan comma-separated {@code key=value} overrides of {@link #DEFAULT}: warm, warm-step, inner,
-     *     inner-step, check-every, restarts, threshold, screen
+     *     inner-step, check-every, restarts, threshold, screen, late-from, late-inner
      * @return the plan
      */
     public static FastestMode parse(String plan) {
@@ -79,6 +87,8 @@ public record FastestMode(int warmSteps, double warmStep, int innerSteps, double
                 v.getOrDefault("warm-step", d.warmStep), v.getOrDefault("inner", (double) d.innerSteps).intValue(),
                 v.getOrDefault("inner-step", d.innerStep), v.getOrDefault("check-every", (double) d.checkEvery).intValue(),
                 v.getOrDefault("restarts", (double) d.restarts).intValue(), v.getOrDefault("threshold", d.lossThreshold),
-                v.getOrDefault("screen", d.screenThreshold));
+                v.getOrDefault("screen", d.screenThreshold),
+                v.getOrDefault("late-from", (double) d.lateFrom).intValue(),
+                v.getOrDefault("late-inner", (double) d.lateInner).intValue());
     }
 }

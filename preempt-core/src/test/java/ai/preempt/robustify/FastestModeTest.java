@@ -144,20 +144,26 @@ class FastestModeTest {
                 // every image forwarded is one pass (a forward+backward counts once, a forward alone also once)
                 assertThat(Arrays.stream(r.passes()).sum()).isEqualTo(counted.images());
                 FastestMode fm = cfg.fastest();
-                long beforeChecks = 1 + fm.warmSteps() + (fm.innerSteps() + 1L) * cfg.outerSteps();
                 for (int i = 0; i < r.passes().length; i++) {
-                    if (r.outerSteps()[i] == cfg.outerSteps()) {
-                        assertThat(r.passes()[i]).isGreaterThanOrEqualTo(beforeChecks);
-                    } else {
-                        // a confirmed exit ran every restart of the full check at least once
-                        assertThat(r.passes()[i]).isGreaterThanOrEqualTo(1 + fm.warmSteps()
-                                + (fm.innerSteps() + 1L) * r.outerSteps()[i] + fm.restarts() * (cfg.innerSteps() + 1L));
+                    // ŷ comes free with the first warm step; then one pass per warm step and m·(k_t + 1) per outer step
+                    long steps = fm.warmSteps();
+                    for (int t = 0; t < r.outerSteps()[i]; t++) {
+                        steps += fm.innerSteps(t) + 1;
                     }
+                    // a confirmed exit also ran every restart of the full check
+                    long exitCheck = r.outerSteps()[i] < cfg.outerSteps() ? fm.restarts() * (cfg.innerSteps() + 1L) : 0;
+                    assertThat(r.passes()[i]).as("image %d", i).isGreaterThanOrEqualTo(steps + exitCheck);
                 }
-                // with labels given, ŷ costs no pass
+                // ŷ given, or read off the first warm step: the same passes and the same result
                 CountingClassifier again = new CountingClassifier(f);
                 RobustifyResult labelled = Robustifier.of(cfg).robustify(again, x0, f.predict(x0));
                 assertThat(Arrays.stream(labelled.passes()).sum()).isEqualTo(again.images());
+                assertThat(labelled.passes()).isEqualTo(r.passes());
+                assertThat(labelled.images().sub(r.images()).abs().max().getFloat()).isEqualTo(0f);
+                // without warm steps ŷ costs a forward pass of its own
+                CountingClassifier cold = new CountingClassifier(f);
+                RobustifyResult noWarm = Robustifier.of(config(norm, "warm=0")).robustify(cold, x0, null);
+                assertThat(Arrays.stream(noWarm.passes()).sum()).isEqualTo(cold.images());
             }
         });
     }
