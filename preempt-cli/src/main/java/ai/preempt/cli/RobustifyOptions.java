@@ -48,8 +48,9 @@ final class RobustifyOptions {
     }
 
     @Option(names = "--speed", defaultValue = "default", description = "default (all T steps, the reference), fast "
-            + "(per-image early exit, ~6x fewer passes; same as --fast) or fastest (warm start, PGD-2 inner attack, "
-            + "T = 30, confirmed exits; ~20x fewer passes) (default: ${DEFAULT-VALUE}).")
+            + "(per-image early exit, ~6x fewer passes; same as --fast) or fastest (3 warm descent steps, then T = 30 "
+            + "outer steps against PGD-2, PGD-5 from step 17, the same confirmed exits; ~20x fewer passes) "
+            + "(default: ${DEFAULT-VALUE}).")
     String speed;
 
     @Option(names = "--fastest-plan", paramLabel = "KEY=VALUE,...", description = "With --speed fastest: override its "

@@ -23,14 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class FastestModeTest {
 
-    /** A 2-class linear model on 3×4×4 images: logit₁ − logit₀ = v·x + bias. */
+    /** The 2-class linear model of {@link FastModeTest#linear}: PGD on it finds the worst case from any start. */
     private static LinearClassifier linear(NDManager m, long seed, float bias) {
-        Rng rng = new Rng(seed);
-        float[] v = new float[48];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (rng.nextDouble() - 0.5);
-        }
-        return new LinearClassifier(m, new float[][] {new float[48], v}, new float[] {0f, bias}, new Shape(3, 4, 4));
+        return FastModeTest.linear(m, seed, bias);
     }
 
     /** 8-bit images whose margins range from hopeless to safe, so images exit at different checks. */
