@@ -2,6 +2,7 @@ package ai.preempt.cli;
 
 import ai.preempt.bench.RobustifyBenchmark;
 import ai.preempt.data.LabeledImages;
+import ai.preempt.data.Split;
 import ai.preempt.model.Classifier;
 import ai.preempt.report.PassStats;
 import ai.preempt.robustify.Robustifier;
@@ -43,7 +44,12 @@ final class BenchRobustifyCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--modes", defaultValue = "default,fast", description = "default, fast or both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", defaultValue = "test", description = "Draw the --n images from the test split or "
+            + "from the training split (train: for tuning on images no reported figure uses) (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--modes", defaultValue = "default,fast", description = "Comma-separated speeds to compare on the same "
+            + "images: default, fast, fastest (default: ${DEFAULT-VALUE}).")
     String modes;
 
     @Option(names = "--attacks", defaultValue = "pgd", description = "Grey-box attacks on the robustified images: pgd "
@@ -62,11 +68,14 @@ final class BenchRobustifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RobustifyConfig base = robustifyOptions.config(false);
-        RobustifyConfig withFast = robustifyOptions.config(true);
+        RobustifyConfig base = robustifyOptions.config("default");
         try (Classifier f = modelOption.load()) {
-            LabeledImages data = images == null ? dataOptions.testSubset(n, robustifyOptions.seed)
-                    : PhotoSet.load(images, n, f, imageLimits.limits());
+            LabeledImages data = images != null ? PhotoSet.load(images, n, f, imageLimits.limits())
+                    : dataOptions.subset(switch (split.trim().toLowerCase(Locale.ROOT)) {
+                        case "test" -> Split.TEST;
+                        case "train" -> Split.TRAIN;
+                        default -> throw new IllegalArgumentException("--split must be test or train, got " + split);
+                    }, n, robustifyOptions.seed);
             double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
             double passPerImage = pass / Math.min(batch, data.size());
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
@@ -74,13 +83,11 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             Map<String, ai.preempt.attack.Attack> attackMap = new LinkedHashMap<>();
             AttackNames.parse(attacks, robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
             List<RobustifyBenchmark.ModeResult> results = new ArrayList<>();
+            Map<String, RobustifyConfig> configs = new LinkedHashMap<>();
             for (String mode : modes.split(",")) {
                 String m = mode.trim().toLowerCase(Locale.ROOT);
-                RobustifyConfig cfg = switch (m) {
-                    case "default" -> base;
-                    case "fast" -> withFast;
-                    default -> throw new IllegalArgumentException("--modes takes default and fast, got " + mode);
-                };
+                RobustifyConfig cfg = robustifyOptions.config(m);
+                configs.put(m, cfg);
                 RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, attackMap);
                 results.add(r);
                 PassStats p = r.passStats();
@@ -93,17 +100,21 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                         100 * r.lemma1(), r.exited(), r.images());
             }
             RobustifyBenchmark.ModeResult slow = byMode(results, "default");
-            RobustifyBenchmark.ModeResult fast = byMode(results, "fast");
-            if (slow != null && fast != null) {
-                System.out.printf(Locale.ROOT, "fast vs default: %.1fx fewer passes, %.1fx less wall time%n",
-                        slow.passStats().mean() / fast.passStats().mean(),
-                        slow.secondsPerImage() / fast.secondsPerImage());
+            for (RobustifyBenchmark.ModeResult r : results) {
+                if (slow != null && r != slow) {
+                    System.out.printf(Locale.ROOT, "%s vs default: %.1fx fewer passes, %.1fx less wall time, "
+                            + "grey-box %s vs %s%n", r.mode(), slow.passStats().mean() / r.passStats().mean(),
+                            slow.secondsPerImage() / r.secondsPerImage(), greyBoxText(r.greyBox()),
+                            greyBoxText(slow.greyBox()));
+                }
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", modelOption.model);
             report.put("config", base);
+            report.put("mode_configs", configs);
             report.put("pass_seconds", pass);
             report.put("batch", batch);
+            report.put("split", split);
             report.put("modes", results);
             Reports.writeJson(json, report);
         }

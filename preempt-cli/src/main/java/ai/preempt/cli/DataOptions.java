@@ -29,6 +29,20 @@ final class DataOptions {
         return testSubset(data, n, seed);
     }
 
+    /**
+     * @param split the split to draw from
+     * @param n images wanted; 0 or more than the split means all
+     * @param seed seeds the random subset
+     * @return the seeded random subset of {@code split}
+     */
+    LabeledImages subset(Split split, int n, long seed) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("--n must be at least 1, got " + n);
+        }
+        LabeledImages all = load(split);
+        return n >= all.size() ? all : all.subset(n, seed);
+    }
+
     /** As {@link #testSubset(int, long)} for a folder given some other way (null: the default lookup). */
     static LabeledImages testSubset(String dir, int n, long seed) {
         if (n <= 0) {

@@ -16,8 +16,9 @@ final class RobustifyOptions {
     @Option(names = "--delta", description = "Defender budget δ: how far an image may move (default: eps).")
     String delta;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Outer steps T (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--steps", description = "Outer steps T (default: 100; 30 with --speed fastest, where T is each "
+            + "image's budget).")
+    Integer steps;
 
     @Option(names = "--inner-steps", defaultValue = "20", description = "Inner PGD steps K (default: ${DEFAULT-VALUE}).")
     int innerSteps;
@@ -46,7 +47,18 @@ final class RobustifyOptions {
         return l2Step != null;
     }
 
-    @Option(names = "--fast", description = "Per-image early exit: after the first and every 5th outer step attack the "
+    @Option(names = "--speed", defaultValue = "default", description = "default (all T steps, the reference), fast "
+            + "(per-image early exit, ~6x fewer passes; same as --fast) or fastest (3 warm descent steps, then T = 30 "
+            + "outer steps against PGD-2, PGD-5 from step 17, the same confirmed exits; ~20x fewer passes) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String speed;
+
+    @Option(names = "--fastest-plan", paramLabel = "KEY=VALUE,...", description = "With --speed fastest: override its "
+            + "settings (warm, warm-step, inner, inner-step, check-every, restarts, threshold, screen; see "
+            + "docs/results/speed).")
+    String fastestPlan;
+
+    @Option(names = "--fast", description = "The same as --speed fast. Per-image early exit: after the first and every 5th outer step attack the "
             + "8-bit image (PGD-K, 2 restarts); images no restart fools and whose robust loss is below 0.8 log 2 are "
             + "final. Between checks optimise against PGD with --fast-inner-steps steps; the last --fast-polish-steps "
             + "steps optimise what is left against the full K-step PGD.")
@@ -67,14 +79,25 @@ final class RobustifyOptions {
             + "below this (default: 0.8 log 2 = 0.555; Lemma 1 needs less than log 2).")
     Double fastThreshold;
 
+    /** @return the configuration at the speed the options chose */
     RobustifyConfig config() {
-        return config(fast);
+        String s = speed.trim().toLowerCase(Locale.ROOT);
+        if (fast && !s.equals("default") && !s.equals("fast")) {
+            throw new IllegalArgumentException("--fast is --speed fast; it cannot be combined with --speed " + speed);
+        }
+        return config(fast ? "fast" : s);
     }
 
-    /** @return the configuration, in fast mode or not whatever --fast says (the bench compares both) */
-    RobustifyConfig config(boolean fastMode) {
+    /** @return the configuration at {@code speedName} (default, fast or fastest) whatever --speed says (the bench compares them) */
+    RobustifyConfig config(String speedName) {
+        boolean fastMode = speedName.equals("fast");
+        boolean fastest = speedName.equals("fastest");
+        if (!fastMode && !fastest && !speedName.equals("default")) {
+            throw new IllegalArgumentException("the speed must be default, fast or fastest, got " + speedName);
+        }
         ThreatModel t = threatOptions.threat();
-        RobustifyConfig.Builder b = RobustifyConfig.builder(t.norm(), t.eps()).optOuterSteps(steps)
+        int outerSteps = steps != null ? steps : fastest ? ai.preempt.robustify.FastestMode.OUTER_STEPS : 100;
+        RobustifyConfig.Builder b = RobustifyConfig.builder(t.norm(), t.eps()).optOuterSteps(outerSteps)
                 .optInnerSteps(innerSteps).optSamples(samples).optSeed(seed);
         if (delta != null) {
             double d = Double.parseDouble(delta.contains("/") ? Double.toString(Budget.parse(delta, "--delta")) : delta);
@@ -100,6 +123,9 @@ final class RobustifyOptions {
             b.optFast(new ai.preempt.robustify.FastMode(fastCheckEvery == null ? d.checkEvery() : fastCheckEvery,
                     d.restarts(), fastThreshold == null ? d.lossThreshold() : fastThreshold, fastInnerSteps,
                     fastPolishSteps == null ? d.polishSteps() : fastPolishSteps));
+        }
+        if (fastest) {
+            b.optFastest(ai.preempt.robustify.FastestMode.parse(fastestPlan));
         }
         return b.build();
     }

@@ -72,4 +72,30 @@ class BenchRobustifyCommandTest {
             assertThat(s.asInt()).isEqualTo(6);
         }
     }
+
+    @Test
+    void benchComparesAllThreeSpeedsOnTrainingImagesAndRejectsAnUnknownOne(@TempDir Path dir) throws Exception {
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        Path json = dir.resolve("bench.json");
+        int code = CliFixtures.run("bench", "robustify", "--model", tiny.model().toString(), "--data",
+                tiny.data().toString(), "--split", "train", "--n", "3", "--batch", "3", "--steps", "4",
+                "--inner-steps", "2", "--modes", "default,fast,fastest", "--json", json.toString(), "--no-progress")
+                .code();
+        assertThat(code).isZero();
+        JsonNode report = ModelCard.JSON.readTree(json.toFile());
+        assertThat(report.get("split").asText()).isEqualTo("train");
+        JsonNode modes = report.get("modes");
+        assertThat(modes).hasSize(3);
+        assertThat(modes.get(2).get("mode").asText()).isEqualTo("fastest");
+        assertThat(report.get("mode_configs").get("fastest").get("fastest").get("warm_steps").asInt())
+                .isEqualTo(ai.preempt.robustify.FastestMode.DEFAULT.warmSteps());
+        assertThat(report.get("mode_configs").get("fast").get("fastest").isNull()).isTrue();
+        for (JsonNode m : modes) {
+            assertThat(m.get("robust").get("pgd")).hasSize(3);
+        }
+        assertThat(CliFixtures.run("bench", "robustify", "--model", tiny.model().toString(), "--data",
+                tiny.data().toString(), "--n", "3", "--modes", "default,quickest", "--no-progress").code()).isEqualTo(2);
+        assertThat(CliFixtures.run("bench", "robustify", "--model", tiny.model().toString(), "--data",
+                tiny.data().toString(), "--n", "3", "--split", "validation", "--no-progress").code()).isEqualTo(2);
+    }
 }

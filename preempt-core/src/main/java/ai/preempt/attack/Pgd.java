@@ -123,7 +123,15 @@ public final class Pgd extends BaseAttack {
 
     /** One PGD run from a fresh random start, without restarts or success bookkeeping; returns the end point. */
     public NDArray run(Classifier f, NDArray x, NDArray y, Rng rng) {
-        NDArray adv = Scopes.keep(() -> threat.randomStart(x, start, rng));
+        return runFrom(f, x, y, Scopes.keep(() -> threat.randomStart(x, start, rng)));
+    }
+
+    /**
+     * One PGD run from a given start point (inside B_ε(x) ∩ [0,1]); returns the end point and closes the start.
+     * For callers that draw the random start themselves, e.g. per image.
+     */
+    public NDArray runFrom(Classifier f, NDArray x, NDArray y, NDArray startPoint) {
+        NDArray adv = startPoint;
         for (int k = 0; k < steps; k++) {
             NDArray cur = adv;
             adv = Scopes.keep(() -> {

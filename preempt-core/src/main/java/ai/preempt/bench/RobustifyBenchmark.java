@@ -43,9 +43,11 @@ public final class RobustifyBenchmark {
      * @param passes per image, in data order
      * @param outerSteps per image, outer steps taken
      * @param lemma1 share of the correctly classified originals whose written image meets Lemma 1 ({@link Lemma1})
+     * @param robust attack name → per image, in data order: correct on the robustified image and not fooled
      */
     public record ModeResult(String mode, int images, double secondsPerImage, PassStats passStats, double clean,
-            Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps, double lemma1) {}
+            Map<String, Double> greyBox, int exited, long[] passes, int[] outerSteps, double lemma1,
+            Map<String, boolean[]> robust) {}
 
     /**
      * @return the median wall time of one input-gradient forward+backward pass on a batch of {@code batch}
@@ -82,8 +84,8 @@ public final class RobustifyBenchmark {
         Lemma1 lemma1 = new Lemma1(r.config());
         double[] seconds = {0};
         int[] clean = {0};
-        Map<String, Integer> robust = new LinkedHashMap<>();
-        attacks.keySet().forEach(k -> robust.put(k, 0));
+        Map<String, List<Boolean>> robust = new LinkedHashMap<>();
+        attacks.keySet().forEach(k -> robust.put(k, new ArrayList<>()));
         for (LabeledImages.Range range : data.batchRanges(batch)) {
             PreemptEngine.run(() -> {
                 try (NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -106,7 +108,9 @@ public final class RobustifyBenchmark {
                     boolean[] correct = AttackResult.correct(pred, labels);
                     clean[0] += AttackResult.count(correct);
                     for (var e : attacks.entrySet()) {
-                        robust.merge(e.getKey(), e.getValue().perturb(f, xs, y).robustCount(correct), Integer::sum);
+                        for (boolean b : e.getValue().perturb(f, xs, y).robust(correct)) {
+                            robust.get(e.getKey()).add(b);
+                        }
                     }
                 }
             });
@@ -115,7 +119,15 @@ public final class RobustifyBenchmark {
         int[] stepsInOrder = steps.stream().mapToInt(Integer::intValue).toArray();
         int n = data.size();
         Map<String, Double> greyBox = new LinkedHashMap<>();
-        robust.forEach((k, v) -> greyBox.put(k, v / (double) n));
+        Map<String, boolean[]> perImage = new LinkedHashMap<>();
+        robust.forEach((k, v) -> {
+            boolean[] b = new boolean[v.size()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = v.get(i);
+            }
+            perImage.put(k, b);
+            greyBox.put(k, AttackResult.count(b) / (double) n);
+        });
         int exited = (int) Arrays.stream(stepsInOrder).filter(s -> s < r.config().outerSteps()).count();
         boolean[] correct = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -123,6 +135,6 @@ public final class RobustifyBenchmark {
         }
         return new ModeResult(mode, n, seconds[0] / n, PassStats.of(inOrder), clean[0] / (double) n, greyBox,
                 exited, inOrder, stepsInOrder,
-                Lemma1.share(loss.stream().mapToDouble(Double::doubleValue).toArray(), correct));
+                Lemma1.share(loss.stream().mapToDouble(Double::doubleValue).toArray(), correct), perImage);
     }
 }

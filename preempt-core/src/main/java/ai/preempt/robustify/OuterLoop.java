@@ -63,6 +63,9 @@ abstract class OuterLoop implements Robustifier {
 
     @Override
     public RobustifyResult robustify(Classifier f, NDArray x0, NDArray labels) {
+        if (cfg.fastest() != null) {
+            return new FastestLoop(this).run(f, x0, labels);
+        }
         return PreemptEngine.call(() -> {
             int n = (int) x0.getShape().get(0);
             long[] yArr = Scopes.keepAll(() -> (labels == null ? f.predict(x0)

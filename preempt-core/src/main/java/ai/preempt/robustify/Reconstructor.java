@@ -17,7 +17,7 @@ public final class Reconstructor {
     /** @param cfg the robustification settings the adversary assumes (the defender's own) */
     public Reconstructor(RobustifyConfig cfg) {
         // the adversary runs the full T steps: early exit is a defender's shortcut and would stop an ascent
-        RobustifyConfig c = cfg.toBuilder().optOuterStart(RandomStart.NONE).optFast(null).build();
+        RobustifyConfig c = cfg.toBuilder().optOuterStart(RandomStart.NONE).optFast(null).optFastest(null).build();
         this.loop = c.norm() == Norm.LINF ? new LinfRobustifier(c, true) : new L2Robustifier(c, true);
     }
 

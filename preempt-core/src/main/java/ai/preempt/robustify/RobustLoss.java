@@ -99,6 +99,13 @@ public final class RobustLoss {
      */
     private record View(Pipeline front, Classifier classifier, ThreatModel threat, double alpha) {}
 
+    /** Draws the inner attack's random offsets for a batch of starting points in the inner attack's ball. */
+    @FunctionalInterface
+    interface Offsets {
+        /** @return random offsets of {@code threat} (the ball the inner attack runs in), shaped like {@code x} */
+        NDArray draw(ThreatModel threat, NDArray x);
+    }
+
     private View view(Classifier f) {
         if (f instanceof PipelineClassifier p) {
             PipelineClassifier.InnerView iv = p.innerView(inner.norm());
@@ -109,7 +116,13 @@ public final class RobustLoss {
 
     /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
-        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, rng);
+        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels,
+                (threat, x) -> threat.randomOffset(x, start, rng));
+    }
+
+    /** As {@link #trace(Classifier, NDArray, NDArray, Rng)} with the random offsets drawn by {@code offsets}. */
+    Chain trace(Classifier f, NDArray xs, NDArray labels, Offsets offsets) {
+        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, offsets);
     }
 
     /** @return the inner end point of {@code chain} started from x_s, as {@link #trace(Classifier, NDArray, NDArray, Rng)} made it */
@@ -118,10 +131,10 @@ public final class RobustLoss {
     }
 
     /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
-    private Chain trace(View v, NDArray xs, NDArray labels, Rng rng) {
+    private Chain trace(View v, NDArray xs, NDArray labels, Offsets offsets) {
         ThreatModel inner = v.threat();
         Classifier f = v.classifier();
-        NDArray offset = Scopes.keep(() -> inner.randomOffset(xs, start, rng));
+        NDArray offset = Scopes.keep(() -> offsets.draw(inner, xs));
         List<NDArray> dirs = new ArrayList<>(steps);
         NDArray x = Scopes.keep(() -> xs.add(offset).clip(0, 1));
         for (int k = 0; k < steps; k++) {
@@ -157,12 +170,21 @@ public final class RobustLoss {
      * @return per-image robust loss (mean over samples) and its first-order gradient with respect to param
      */
     Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng) {
+        return evaluate(f, param, toImage, labels, (threat, x) -> threat.randomOffset(x, start, rng));
+    }
+
+    /**
+     * As {@link #evaluate(Classifier, NDArray, UnaryOperator, NDArray, Rng)} with each sample's inner random
+     * offsets drawn by {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
+     */
+    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
+            Offsets offsets) {
         NDArray lossSum = null;
         NDArray gradSum = null;
         View v = view(f);
         NDArray xs = Scopes.keep(() -> v.front().apply(toImage.apply(param)));
         for (int s = 0; s < samples; s++) {
-            Chain chain = trace(v, xs, labels, rng);
+            Chain chain = trace(v, xs, labels, offsets);
             Gradients.LossGrad lg = Gradients.of(param, p -> Losses.crossEntropy(
                     v.classifier().logits(replay(v, v.front().apply(toImage.apply(p)), chain)), labels));
             chain.close();

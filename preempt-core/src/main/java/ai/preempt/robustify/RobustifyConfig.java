@@ -24,10 +24,11 @@ import ai.preempt.threat.ThreatModel;
  * @param seed seeds every random choice
  * @param l2Step L2 only: scale-free normalised steps (default) or the reference's raw gradient steps
  * @param fast per-image early exit, or null to run all T steps (the reference)
+ * @param fastest the fastest mode (warm start, cheap inner attack, confirmed exits; T is its budget), or null
  */
 public record RobustifyConfig(Norm norm, double eps, double delta, int outerSteps, int innerSteps,
         double innerStepSize, RandomStart innerStart, int samples, double lr, RandomStart outerStart, long seed,
-        L2Step l2Step, FastMode fast) {
+        L2Step l2Step, FastMode fast, FastestMode fastest) {
 
     /** Validates; throws IllegalArgumentException with one sentence. */
     public RobustifyConfig {
@@ -42,6 +43,9 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         }
         if (samples < 1) {
             throw new IllegalArgumentException("--samples must be at least 1, got " + samples);
+        }
+        if (fast != null && fastest != null) {
+            throw new IllegalArgumentException("choose one speed: fast or fastest");
         }
         if (!(lr > 0) || !(innerStepSize > 0)) {
             throw new IllegalArgumentException("learning rate and step size must be positive");
@@ -77,6 +81,7 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         b.seed = seed;
         b.l2Step = l2Step;
         b.fast = fast;
+        b.fastest = fastest;
         return b;
     }
 
@@ -95,6 +100,7 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         private long seed;
         private L2Step l2Step = L2Step.NORMALIZED;
         private FastMode fast;
+        private FastestMode fastest;
 
         Builder(Norm norm, double eps) {
             this.norm = norm;
@@ -123,12 +129,14 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         public Builder optL2Step(L2Step v) { l2Step = v; return this; }
         /** Per-image early exit (default off). */
         public Builder optFast(FastMode v) { fast = v; return this; }
+        /** The fastest mode (default off); T is then its per-image budget of outer steps. */
+        public Builder optFastest(FastestMode v) { fastest = v; return this; }
 
         /** @return the validated configuration */
         public RobustifyConfig build() {
             return new RobustifyConfig(norm, eps, Double.isNaN(delta) ? eps : delta, outerSteps, innerSteps,
                     Double.isNaN(innerStepSize) ? eps / 4 : innerStepSize, innerStart, samples,
-                    Double.isNaN(lr) ? defaultLr(norm, l2Step) : lr, outerStart, seed, l2Step, fast);
+                    Double.isNaN(lr) ? defaultLr(norm, l2Step) : lr, outerStart, seed, l2Step, fast, fastest);
         }
 
         private static double defaultLr(Norm norm, L2Step step) {

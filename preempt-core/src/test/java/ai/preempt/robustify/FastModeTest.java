@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FastModeTest {
 
     /** A 2-class linear model on 3×4×4 images: logit₁ − logit₀ = v·x + bias. */
-    private static LinearClassifier linear(NDManager m, long seed, float bias) {
+    static LinearClassifier linear(NDManager m, long seed, float bias) {
         Rng rng = new Rng(seed);
         float[] v = new float[48];
         for (int i = 0; i < v.length; i++) {
