@@ -80,6 +80,11 @@ final class RobustifyOptions {
     Double fastThreshold;
 
     /** @return the configuration at the speed the options chose */
+    /** @return whether --speed or --fast was given (a command with another default speed then follows it) */
+    boolean speedGiven() {
+        return fast || !speed.trim().equalsIgnoreCase("default");
+    }
+
     RobustifyConfig config() {
         String s = speed.trim().toLowerCase(Locale.ROOT);
         if (fast && !s.equals("default") && !s.equals("fast")) {

@@ -29,13 +29,15 @@ final class ServerOptions {
     @Option(names = "--attack-steps", defaultValue = "20", description = "PGD steps of the attack demo (default: ${DEFAULT-VALUE}).")
     int attackSteps;
 
-    @Option(names = "--no-fast", description = "Run all T outer steps (the reference) instead of fast mode's early exit.")
+    @Option(names = "--no-fast", description = "Run all T outer steps (the reference) instead of fast mode's early exit (the service's "
+            + "default is --speed fast; --speed fastest is faster still).")
     boolean noFast;
 
     /** @return the settings (host and port at their defaults) */
     ServerConfig.Builder builder() {
         return ServerConfig.builder(modelOption.model).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
                 .optQueueCapacity(queue).optTimeoutMs(timeoutMs).optImageLimits(imageLimits.limits())
-                .optAttackSteps(attackSteps).optRobustify(robustify.config(!noFast));
+                .optAttackSteps(attackSteps).optRobustify(noFast ? robustify.config("default")
+                        : robustify.speedGiven() ? robustify.config() : robustify.config("fast"));
     }
 }

@@ -62,7 +62,7 @@ public final class RobustLoss {
             NDArray at = v.front().apply(xs);
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
-                Chain chain = trace(v, at, labels, rng);
+                Chain chain = trace(v, at, labels, (threat, x) -> threat.randomOffset(x, start, rng));
                 NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at, chain)), labels);
                 sum = sum == null ? l : sum.add(l);
             }
