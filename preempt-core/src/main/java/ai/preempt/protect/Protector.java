@@ -14,7 +14,7 @@ import ai.preempt.pipeline.Jpeg;
 import ai.preempt.pipeline.Pipeline;
 import ai.preempt.pipeline.PipelineClassifier;
 import ai.preempt.robustify.Quantizer;
-import ai.preempt.robustify.RobustLoss;
+import ai.preempt.robustify.Lemma1;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.robustify.RobustifyResult;
@@ -39,10 +39,10 @@ public final class Protector {
 
     /** The JPEG qualities every verdict reports. */
     public static final List<Integer> JPEG_QUALITIES = List.of(95, 90, 75);
-    private static final double LOG2 = Math.log(2);
     private final Classifier f;
     private final Robustifier robustifier;
-    private final RobustLoss judge;
+    /** Lemma 1 on what is written: the robust loss of the 8-bit photo, as the server sees it. */
+    private final Lemma1 judge;
     private final boolean quantize;
     private final Attack check;
     private final Pipeline pipeline;
@@ -52,7 +52,7 @@ public final class Protector {
     private Protector(Builder b) {
         this.f = b.f;
         this.robustifier = b.robustifier;
-        this.judge = new RobustLoss(robustifier.config());
+        this.judge = new Lemma1(robustifier.config());
         this.quantize = b.quantize;
         this.check = b.check;
         this.pipeline = b.pipeline;
@@ -140,7 +140,7 @@ public final class Protector {
             NDArray out = quantize ? Quantizer.quantize(x0, r.images(), ball) : r.images();
             long[] after = server.predict(out).toLongArray();
             NDArray y = x0.getManager().create(r.labels());
-            float[] loss = judge.value(server, out, y, cfg.seed() + 1);
+            float[] loss = judge.robustLoss(server, out, y);
             float[] linf = ThreatModel.of(Norm.LINF, 1).distance(out, x0).toFloatArray();
             float[] l2 = ThreatModel.of(Norm.L2, 1).distance(out, x0).toFloatArray();
             int n = (int) x0.getShape().get(0);
@@ -159,7 +159,7 @@ public final class Protector {
                 double psnr = ImageQuality.psnr(orig.chw(), img.chw());
                 double ssim = ImageQuality.ssim(orig.chw(), img.chw(), img.channels(), img.height(), img.width());
                 result.add(new Protected(img, new Verdict(names.get(i), before[i], classes.get((int) before[i]),
-                        after[i], classes.get((int) after[i]), r.labels()[i], loss[i], loss[i] <= LOG2, linf[i], l2[i],
+                        after[i], classes.get((int) after[i]), r.labels()[i], loss[i], Lemma1.holds(loss[i]), linf[i], l2[i],
                         psnr, ssim, r.passes()[i] + judge.passesPerImage(), r.outerSteps()[i],
                         trueLabels == null ? -1 : trueLabels[i], attackedBefore[i], attackedAfter[i], h, w,
                         served.spec(), through.spec(), jpeg.get(i))));
