@@ -19,6 +19,8 @@ final class Uploads {
     static final String FIELD = "image";
     private static final Set<String> RAW_TYPES = Set.of("image/png", "image/jpeg", "image/jpg", "image/bmp",
             "image/x-ms-bmp", "application/octet-stream");
+    /** Refused bodies up to this many times the limit are read and discarded before the 413 (see {@link #drain}). */
+    private static final long DRAIN_FACTOR = 4;
     private final long maxBytes;
 
     Uploads(long maxBytes) {
@@ -37,12 +39,32 @@ final class Uploads {
         }
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
+            drain(ctx, declared);
             throw tooLarge(declared);
         }
         try (InputStream in = ctx.bodyInputStream()) {
             return readBounded(in);
         } catch (IOException e) {
             throw new ApiException(400, "the upload could not be read: the connection failed or the body is incomplete");
+        }
+    }
+
+    /**
+     * Reads and discards a refused body of moderate size, so that the client, which is still sending it, reads the
+     * 413 instead of a reset connection (a server that answers without reading the body closes the connection under
+     * the client's upload). A body over {@link #DRAIN_FACTOR} times the limit is not read: its connection is closed.
+     */
+    private void drain(Context ctx, long declared) {
+        if (declared > DRAIN_FACTOR * maxBytes) {
+            return;
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] sink = new byte[64 * 1024];
+            while (in.read(sink) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
         }
     }
 

@@ -94,7 +94,11 @@ final class ServerFixture {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        // a client of its own per POST: the server closes the connection of a refused upload it did not read, and a
+        // pooled connection the server has closed fails the next request with "received no bytes" (browsers and
+        // curl reconnect; java.net.http does not retry a POST)
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
+                .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** GETs a path and returns the answer as text. */
