@@ -112,12 +112,14 @@ class FastestModeTest {
                         int i = batch[j];
                         assertThat(part.passes()[j]).as("passes of image %d", i).isEqualTo(whole.passes()[i]);
                         assertThat(part.outerSteps()[j]).as("steps of image %d", i).isEqualTo(whole.outerSteps()[i]);
-                        // decisions exactly; floats up to the last bits, which a reduction's order over a differently
-                        // shaped batch may change (measured: 1e-7 for L2 norms); every random draw is per image
+                        // decisions exactly; floats up to rounding, which a reduction's order over a differently
+                        // shaped batch changes (L2 norms, more so with several intra-op threads: measured up to 1.2e-4
+                        // after the outer steps amplify it), far below a quarter of an 8-bit level; a shared random
+                        // stream moves pixels by the order of δ
                         assertThat(part.robustLoss()[j]).as("loss of image %d", i)
-                                .isCloseTo(whole.robustLoss()[i], within(1e-5f));
+                                .isCloseTo(whole.robustLoss()[i], within(1e-3f));
                         float diff = part.images().get(j).sub(whole.images().get(i)).abs().max().getFloat();
-                        assertThat(diff).as("image %d in batch %s", i, Arrays.toString(batch)).isLessThan(1e-5f);
+                        assertThat(diff).as("image %d in batch %s", i, Arrays.toString(batch)).isLessThan(1f / (4 * 255));
                     }
                 }
                 assertThat(Arrays.stream(whole.outerSteps()).distinct().count()).as("images left at different steps")
