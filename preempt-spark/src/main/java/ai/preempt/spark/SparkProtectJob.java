@@ -53,6 +53,11 @@ public final class SparkProtectJob {
         } else if (System.getProperty("spark.master") == null) {
             b.master("local[*]");
         }
+        String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
+        if (effective.startsWith("local")) {
+            // a local job talks only to itself: keep its driver on loopback, not on the machine's network address
+            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        }
         SparkSession spark = b.getOrCreate();
         if (master != null && !master.equals(spark.sparkContext().master())) {
             throw new IllegalStateException("this JVM already runs a Spark session with master "
