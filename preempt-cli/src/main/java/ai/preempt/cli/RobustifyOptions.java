@@ -27,7 +27,8 @@ final class RobustifyOptions {
     int samples;
 
     @Option(names = "--lr", description = "Outer learning rate β (default: 0.1; for linf the RMSProp rate, for the "
-            + "normalized l2 step the fraction of delta per step; 0.001 for --l2-step raw).")
+            + "normalized l2 step the fraction of delta per step; 0.001 for --l2-step raw; twice these with --speed "
+            + "fastest).")
     Double lr;
 
     @Option(names = "--start", defaultValue = "random",
@@ -49,12 +50,13 @@ final class RobustifyOptions {
 
     @Option(names = "--speed", defaultValue = "default", description = "default (all T steps, the reference), fast "
             + "(per-image early exit, ~6x fewer passes; same as --fast) or fastest (3 warm descent steps, then T = 30 "
-            + "outer steps against PGD-2, PGD-5 from step 17, the same confirmed exits; ~20x fewer passes) "
+            + "outer steps of twice the learning rate against PGD-2, PGD-5 from step 17, the same confirmed exits; "
+            + "~20x fewer passes) "
             + "(default: ${DEFAULT-VALUE}).")
     String speed;
 
     @Option(names = "--fastest-plan", paramLabel = "KEY=VALUE,...", description = "With --speed fastest: override its "
-            + "settings (warm, warm-step, inner, inner-step, check-every, restarts, threshold, screen; see "
+            + "settings (warm, warm-step, inner, inner-step, check-every, restarts, threshold, screen, late-from, late-inner, lr-scale; see "
             + "docs/results/speed).")
     String fastestPlan;
 

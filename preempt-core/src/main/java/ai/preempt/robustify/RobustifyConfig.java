@@ -136,7 +136,8 @@ public record RobustifyConfig(Norm norm, double eps, double delta, int outerStep
         public RobustifyConfig build() {
             return new RobustifyConfig(norm, eps, Double.isNaN(delta) ? eps : delta, outerSteps, innerSteps,
                     Double.isNaN(innerStepSize) ? eps / 4 : innerStepSize, innerStart, samples,
-                    Double.isNaN(lr) ? defaultLr(norm, l2Step) : lr, outerStart, seed, l2Step, fast, fastest);
+                    Double.isNaN(lr) ? defaultLr(norm, l2Step) * (fastest == null ? 1 : fastest.lrScale()) : lr,
+                    outerStart, seed, l2Step, fast, fastest);
         }
 
         private static double defaultLr(Norm norm, L2Step step) {

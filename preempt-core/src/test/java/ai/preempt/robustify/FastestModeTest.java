@@ -179,4 +179,18 @@ class FastestModeTest {
         assertThatThrownBy(() -> RobustifyConfig.builder(Norm.LINF, 0.03).optFast(FastMode.DEFAULT)
                 .optFastest(FastestMode.DEFAULT).build()).hasMessageContaining("one speed");
     }
+
+    @Test
+    void outerLearningRateIsTheNormDefaultTimesThePlansScaleUnlessGiven() {
+        for (Norm norm : Norm.values()) {
+            double plain = RobustifyConfig.builder(norm, 0.03).build().lr();
+            assertThat(RobustifyConfig.builder(norm, 0.03).optFastest(FastestMode.DEFAULT).build().lr())
+                    .isEqualTo(plain * FastestMode.DEFAULT.lrScale()).isEqualTo(2 * plain);
+            assertThat(RobustifyConfig.builder(norm, 0.03).optFastest(FastestMode.parse("lr-scale=3")).build().lr())
+                    .isEqualTo(3 * plain);
+            assertThat(RobustifyConfig.builder(norm, 0.03).optFastest(FastestMode.DEFAULT).optLr(0.05).build().lr())
+                    .isEqualTo(0.05);
+        }
+        assertThatThrownBy(() -> FastestMode.parse("lr-scale=0")).isInstanceOf(IllegalArgumentException.class);
+    }
 }
