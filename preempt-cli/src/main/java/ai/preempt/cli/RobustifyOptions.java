@@ -56,8 +56,8 @@ final class RobustifyOptions {
     String speed;
 
     @Option(names = "--fastest-plan", paramLabel = "KEY=VALUE,...", description = "With --speed fastest: override its "
-            + "settings (warm, warm-step, inner, inner-step, check-every, restarts, threshold, screen, late-from, late-inner, lr-scale; see "
-            + "docs/results/speed).")
+            + "settings (warm, warm-step, inner, inner-step, check-every, restarts, threshold, screen, late-from, "
+            + "late-inner, lr-scale; see docs/results/speed).")
     String fastestPlan;
 
     @Option(names = "--fast", description = "The same as --speed fast. Per-image early exit: after the first and every 5th outer step attack the "
