@@ -2,7 +2,11 @@ package ai.preempt.cli;
 
 import ai.preempt.data.LabeledImages;
 import ai.preempt.model.Classifier;
+import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.threat.ThreatModel;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -37,5 +41,19 @@ final class AttackRunOptions {
     /** @return the images to attack: {@code --images} or a seeded subset of CIFAR-10's test split */
     LabeledImages testImages(Classifier f) {
         return imagesOption.testImages(dataOptions, n, seed, f);
+    }
+
+    /**
+     * @param served the model as attacked (behind its pipeline, if any)
+     * @return the report's configuration so far: model, images, pipeline, norm and ε (the command adds its own)
+     */
+    Map<String, Object> config(Classifier served, ThreatModel threat) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", modelOption.model);
+        imagesOption.record(config);
+        config.put("pipeline", served instanceof PipelineClassifier p ? p.pipeline().spec() : "none");
+        config.put("norm", threat.norm().id());
+        config.put("eps", threat.eps());
+        return config;
     }
 }

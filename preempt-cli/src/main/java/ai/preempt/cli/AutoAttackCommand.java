@@ -7,7 +7,6 @@ import ai.preempt.model.Classifier;
 import ai.preempt.report.AutoAttackReport;
 import ai.preempt.threat.ThreatModel;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,12 +46,7 @@ final class AutoAttackCommand implements Callable<Integer> {
         try (Classifier model = run.modelOption.load()) {
             LabeledImages data = run.testImages(model);
             Classifier f = run.server(model, data);
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", run.modelOption.model);
-            run.imagesOption.record(config);
-            config.put("pipeline", f instanceof ai.preempt.pipeline.PipelineClassifier p ? p.pipeline().spec() : "none");
-            config.put("norm", threat.norm().id());
-            config.put("eps", threat.eps());
+            Map<String, Object> config = run.config(f, threat);
             config.put("version", aa.version());
             config.put("iterations", iterations);
             config.put("targets", targets);
