@@ -21,6 +21,14 @@ import org.apache.spark.sql.types.DataTypes;
  */
 final class InputFiles {
 
+    /**
+     * Hadoop's settings, read once per JVM: a {@code new Configuration()} parses Hadoop's default XML resources again
+     * on first use, which cost ~20 ms per image when it was made per file (more than protecting a small image).
+     */
+    private static final class Conf {
+        static final Configuration HADOOP = new Configuration();
+    }
+
     private InputFiles() {}
 
     /** @return rows (path string, length long, content binary or null) */
@@ -68,6 +76,6 @@ final class InputFiles {
 
     private static InputStream open(String path) throws IOException {
         Path p = new Path(path);
-        return p.getFileSystem(new Configuration()).open(p);
+        return p.getFileSystem(Conf.HADOOP).open(p);
     }
 }
