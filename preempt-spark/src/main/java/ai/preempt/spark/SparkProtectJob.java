@@ -95,7 +95,7 @@ public final class SparkProtectJob {
         long t0 = System.nanoTime();
         int partitions = cfg.partitions() > 0 ? cfg.partitions() : 4 * spark.sparkContext().defaultParallelism();
         Dataset<Row> done = InputFiles.read(spark, cfg).repartition(partitions, col("path"))
-                .mapPartitions(new ProtectPartition(cfg), Encoders.row(ProtectPartition.SCHEMA))
+                .mapPartitions(new ProtectPartition(cfg, InputFiles.broadcastHadoopConf(spark)), Encoders.row(ProtectPartition.SCHEMA))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Row counts = done.agg(expr("count(*)"), sum(when(col("reused"), 1).otherwise(0))).first();
         long reused = counts.isNullAt(1) ? 0 : counts.getLong(1);
