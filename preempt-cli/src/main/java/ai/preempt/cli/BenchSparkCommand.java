@@ -33,6 +33,11 @@ final class BenchSparkCommand implements Callable<Integer> {
             description = "Spark masters to time, separated by ; in order (default: ${DEFAULT-VALUE}).")
     List<String> masters;
 
+    @Option(names = "--warm-up-reruns", defaultValue = "10", paramLabel = "N",
+            description = "Per master, re-run the finished warm-up job N times before timing: they protect nothing but "
+                    + "let the JIT compile Spark's per-job code, as in a long job (default: ${DEFAULT-VALUE}).")
+    int warmUpReruns;
+
     @Option(names = "--work", required = true, paramLabel = "DIR", description = "Scratch folder (emptied per run).")
     String work;
 
@@ -45,7 +50,7 @@ final class BenchSparkCommand implements Callable<Integer> {
             sparkOptions.input = writeSubset(Path.of(work, "input")).toString();
         }
         ai.preempt.spark.SparkJobConfig cfg = sparkOptions.config(modelOption, robustifyOptions, work);
-        SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters));
+        SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters, warmUpReruns));
         System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.4f s/image, CPU %.4f "
                 + "s/image (before the Spark runs %.4f s, CPU %.4f s; after %.4f s, CPU %.4f s)%n", r.images(),
                 r.singleSecondsPerImage(), r.singleCpuPerImage(), r.singleBefore().secondsPerImage(),
