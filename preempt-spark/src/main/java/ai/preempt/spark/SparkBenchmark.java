@@ -90,6 +90,9 @@ public final class SparkBenchmark {
      *     let the JIT compile Spark's per-job code, which the first jobs of a fresh JVM run interpreted)
      */
     public static Result run(SparkJobConfig cfg, List<String> masters, int warmUpReruns) {
+        if (warmUpReruns < 0) {
+            throw new IllegalArgumentException("--warm-up-reruns must be at least 0, got " + warmUpReruns);
+        }
         List<Path> files = imageFiles(Path.of(cfg.input()));
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no image files under " + cfg.input());
