@@ -2,7 +2,8 @@
 # Runs the cluster jar as spark-submit would, in-process with local[2], on the sample photos, and checks its PNGs
 # equal `preempt robustify --batch 1`'s byte for byte: proves the jar holds everything the job needs beside Spark.
 # The class path is the cluster jar plus ONLY what a Spark distribution ships (spark-sql_2.13 and its dependencies,
-# copied by Maven into WORK/spark-dist from a throw-away POM), never the CLI's or preempt-spark's folders.
+# copied by Maven into WORK/spark-dist from a throw-away POM, with the Jackson version preempt-spark pins, which is
+# the one Spark's distribution ships), never the CLI's or preempt-spark's folders.
 # Usage: tools/spark-cluster-jar.sh WORK_DIR [robustify options...]   (e.g. --steps 2 --inner-steps 2 --no-check)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,11 +19,17 @@ if [ ! -d "$WORK/spark-dist" ]; then
   cat > "$WORK/spark-dist.pom" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
   <groupId>local</groupId><artifactId>spark-dist</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencyManagement><dependencies>$(for a in databind core annotations; do echo "
+    <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-$a</artifactId>
+      <version>$(prop spark.jackson.version)</version></dependency>"; done)
+  </dependencies></dependencyManagement>
   <dependencies><dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.13</artifactId>
     <version>$(prop spark.version)</version></dependency></dependencies>
 </project>
 POM
-  mvn -q -B -o -f "$WORK/spark-dist.pom" dependency:copy-dependencies -DoutputDirectory="$WORK/spark-dist.tmp"
+  # offline first (the build has fetched all of it); online if a POM is missing
+  mvn -q -B -o -f "$WORK/spark-dist.pom" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DoutputDirectory="$WORK/spark-dist.tmp" \
+    || mvn -q -B -f "$WORK/spark-dist.pom" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies -DoutputDirectory="$WORK/spark-dist.tmp"
   mv "$WORK/spark-dist.tmp" "$WORK/spark-dist"
 fi
 if unzip -l "$JAR" | grep -q ' org/apache/spark/'; then echo "the cluster jar contains Spark classes" >&2; exit 1; fi
