@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Checks that `preempt spark` writes, byte for byte, the PNGs `preempt robustify --batch 1` writes with the same
 # options. Usage: tools/spark-vs-robustify.sh INPUT_DIR WORK_DIR [robustify options...]
-# (INPUT_DIR: image files directly inside it, as robustify lists a folder.)
+# (INPUT_DIR: image files directly inside it, as robustify lists a folder.) SPARK_CMD replaces the Spark side's
+# command (default: ./preempt spark; tools/spark-cluster-jar.sh runs the cluster jar instead).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IN="$1"; WORK="$2"; shift 2
 rm -rf "$WORK/robustify" "$WORK/spark"
 "$ROOT/preempt" robustify "$IN" --out "$WORK/robustify" --batch 1 --no-progress "$@" > /dev/null
-"$ROOT/preempt" spark --master 'local[2]' --input "$IN" --out "$WORK/spark" "$@" > /dev/null
+${SPARK_CMD:-"$ROOT/preempt" spark} --master 'local[2]' --input "$IN" --out "$WORK/spark" "$@" > /dev/null
 same=0; differ=0
 for f in "$IN"/*; do
   case "${f,,}" in *.png|*.jpg|*.jpeg|*.bmp) ;; *) continue ;; esac

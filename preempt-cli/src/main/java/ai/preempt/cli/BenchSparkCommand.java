@@ -33,6 +33,11 @@ final class BenchSparkCommand implements Callable<Integer> {
             description = "Spark masters to time, separated by ; in order (default: ${DEFAULT-VALUE}).")
     List<String> masters;
 
+    @Option(names = "--warm-up-reruns", defaultValue = "10", paramLabel = "N",
+            description = "Per master, re-run the finished warm-up job N times before timing: they protect nothing but "
+                    + "let the JIT compile Spark's per-job code, as in a long job (default: ${DEFAULT-VALUE}).")
+    int warmUpReruns;
+
     @Option(names = "--work", required = true, paramLabel = "DIR", description = "Scratch folder (emptied per run).")
     String work;
 
@@ -45,14 +50,18 @@ final class BenchSparkCommand implements Callable<Integer> {
             sparkOptions.input = writeSubset(Path.of(work, "input")).toString();
         }
         ai.preempt.spark.SparkJobConfig cfg = sparkOptions.config(modelOption, robustifyOptions, work);
-        SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters));
-        System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.3f s/image (%.2f images/s; "
-                + "%.3f before and %.3f after the Spark runs)%n", r.images(), r.singleSecondsPerImage(),
-                1 / r.singleSecondsPerImage(), r.singleBefore(), r.singleAfter());
+        SparkBenchmark.Result r = SparkOptions.withSpark(() -> SparkBenchmark.run(cfg, masters, warmUpReruns));
+        System.out.printf(Locale.ROOT, "%d images; single machine (robustify --batch 1 path): %.4f s/image, CPU %.4f "
+                + "s/image (before the Spark runs %.4f s, CPU %.4f s; after %.4f s, CPU %.4f s)%n", r.images(),
+                r.singleSecondsPerImage(), r.singleCpuPerImage(), r.singleBefore().secondsPerImage(),
+                r.singleBefore().cpuPerImage(), r.singleAfter().secondsPerImage(), r.singleAfter().cpuPerImage());
         for (SparkBenchmark.SparkRun run : r.runs()) {
-            System.out.printf(Locale.ROOT, "%-10s protect stage %.3f s/image (%.2f images/s), overhead vs single machine "
-                    + "%+.1f%%; whole job %.1f s; session start %.1f s%n", run.master(), run.secondsPerImage(),
-                    run.summary().imagesPerSecond(), 100 * run.overhead(), run.summary().totalSeconds(), run.startSeconds());
+            System.out.printf(Locale.ROOT, "%-10s protect stage %.4f s/image (%.2f images/s), CPU %.4f s/image: overhead "
+                    + "vs single machine %+.1f%%, CPU %+.1f%%; re-run protecting nothing %.2f s (CPU %.2f s), overhead "
+                    + "without it %+.1f%%; whole job %.1f s; session start %.1f s%n", run.master(),
+                    run.protect().secondsPerImage(), run.summary().imagesPerSecond(), run.protect().cpuPerImage(),
+                    100 * run.overhead(), 100 * run.cpuOverhead(), run.rerun().seconds(), run.rerun().cpuSeconds(),
+                    100 * run.protectOnlyOverhead(), run.summary().totalSeconds(), run.startSeconds());
         }
         System.out.printf(Locale.ROOT, "scaling %s -> %s: %.2fx%n", r.runs().get(0).master(),
                 r.runs().get(r.runs().size() - 1).master(), r.scaling());

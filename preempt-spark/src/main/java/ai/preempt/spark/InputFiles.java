@@ -8,11 +8,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Reads the input as rows (path, length, content). For a folder tree only the listing travels through Spark
@@ -35,9 +38,20 @@ final class InputFiles {
         };
     }
 
+    /**
+     * The driver's Hadoop settings (with the job's {@code spark.hadoop.*} options), sent once to each executor.
+     * Tasks open files with it rather than with a {@code new Configuration()} per file, which both ignored those
+     * options and re-parsed Hadoop's default XML resources each time (~20 ms per image, more than protecting a
+     * small one).
+     */
+    static Broadcast<SerializableConfiguration> broadcastHadoopConf(SparkSession spark) {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+    }
+
     /** @return the whole file at a Hadoop path */
-    static byte[] read(String path) {
-        try (InputStream in = open(path)) {
+    static byte[] read(String path, Configuration conf) {
+        try (InputStream in = open(path, conf)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + path + ": " + e.getMessage(), e);
@@ -45,10 +59,10 @@ final class InputFiles {
     }
 
     /** @return the SHA-256 of the file at a Hadoop path, streamed (for files too large to hold) */
-    static String sha256(String path) {
+    static String sha256(String path, Configuration conf) {
         MessageDigest d = sha256Digest();
         byte[] buf = new byte[1 << 16];
-        try (InputStream in = open(path)) {
+        try (InputStream in = open(path, conf)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 d.update(buf, 0, n);
             }
@@ -66,8 +80,8 @@ final class InputFiles {
         }
     }
 
-    private static InputStream open(String path) throws IOException {
+    private static InputStream open(String path, Configuration conf) throws IOException {
         Path p = new Path(path);
-        return p.getFileSystem(new Configuration()).open(p);
+        return p.getFileSystem(conf).open(p);
     }
 }

@@ -13,12 +13,15 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Stage 1 of the job, run once per partition: for each input row (path, length, content or null) that has no complete output yet,
@@ -38,10 +41,16 @@ final class ProtectPartition implements MapPartitionsFunction<Row, Row> {
 
     private final SparkJobConfig cfg;
     private final OutputLayout out;
+    private final Broadcast<SerializableConfiguration> hadoop;
 
-    ProtectPartition(SparkJobConfig cfg) {
+    /**
+     * @param cfg the job's configuration
+     * @param hadoop the Hadoop settings to open input files with ({@link InputFiles#broadcastHadoopConf})
+     */
+    ProtectPartition(SparkJobConfig cfg, Broadcast<SerializableConfiguration> hadoop) {
         this.cfg = cfg;
         this.out = new OutputLayout(cfg.output());
+        this.hadoop = hadoop;
     }
 
     @Override
@@ -49,12 +58,14 @@ final class ProtectPartition implements MapPartitionsFunction<Row, Row> {
         Protection protection = null;
         List<Row> emitted = new ArrayList<>();
         int fresh = 0;
+        Configuration conf = hadoop.value().value();
         while (rows.hasNext()) {
             Row row = rows.next();
             String path = row.getString(0);
             long length = row.getLong(1);
-            byte[] content = length > cfg.maxBytes() ? null : row.isNullAt(2) ? InputFiles.read(path) : (byte[]) row.get(2);
-            String hash = content != null ? sha256(content) : InputFiles.sha256(path);
+            byte[] content = length > cfg.maxBytes() ? null : row.isNullAt(2) ? InputFiles.read(path, conf)
+                    : (byte[]) row.get(2);
+            String hash = content != null ? sha256(content) : InputFiles.sha256(path, conf);
             if (isComplete(hash)) {
                 emitted.add(RowFactory.create(hash, path, true));
                 continue;

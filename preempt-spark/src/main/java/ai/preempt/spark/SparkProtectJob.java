@@ -69,6 +69,22 @@ public final class SparkProtectJob {
 
     /** Runs the job in the given session. */
     public static JobSummary runIn(SparkSession spark, SparkJobConfig cfg) {
+        return finish(spark, cfg, protect(spark, cfg));
+    }
+
+    /**
+     * The protect stage's outcome, persisted until {@link #finish} has built the table from it.
+     *
+     * @param done one (hash, path, reused) row per input
+     * @param inputFiles input rows seen
+     * @param reused inputs an earlier run had completed
+     * @param startNanos when the job started ({@link System#nanoTime()})
+     * @param seconds wall time of the stage
+     */
+    record Protected(Dataset<Row> done, long inputFiles, long reused, long startNanos, double seconds) {}
+
+    /** The first stage: list the inputs, spread them over partitions, protect and commit each one. */
+    static Protected protect(SparkSession spark, SparkJobConfig cfg) {
         OutputLayout out = new OutputLayout(cfg.output());
         try {
             Files.createDirectories(out.dir());
@@ -79,20 +95,23 @@ public final class SparkProtectJob {
         long t0 = System.nanoTime();
         int partitions = cfg.partitions() > 0 ? cfg.partitions() : 4 * spark.sparkContext().defaultParallelism();
         Dataset<Row> done = InputFiles.read(spark, cfg).repartition(partitions, col("path"))
-                .mapPartitions(new ProtectPartition(cfg), Encoders.row(ProtectPartition.SCHEMA))
+                .mapPartitions(new ProtectPartition(cfg, InputFiles.broadcastHadoopConf(spark)), Encoders.row(ProtectPartition.SCHEMA))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Row counts = done.agg(expr("count(*)"), sum(when(col("reused"), 1).otherwise(0))).first();
-        long inputFiles = counts.getLong(0);
         long reused = counts.isNullAt(1) ? 0 : counts.getLong(1);
-        double protectSeconds = (System.nanoTime() - t0) / 1e9;
+        return new Protected(done, counts.getLong(0), reused, t0, (System.nanoTime() - t0) / 1e9);
+    }
 
-        Dataset<Row> table = done.dropDuplicates("hash").mapPartitions(new VerdictTable(out),
+    /** The rest: rebuild the verdict table from the committed records, write the summary. */
+    static JobSummary finish(SparkSession spark, SparkJobConfig cfg, Protected p) {
+        OutputLayout out = new OutputLayout(cfg.output());
+        Dataset<Row> table = p.done().dropDuplicates("hash").mapPartitions(new VerdictTable(out),
                 Encoders.row(VerdictTable.SCHEMA));
         writeTable(spark, table, out);
-        done.unpersist();
+        p.done().unpersist();
         Dataset<Row> written = spark.read().schema(VerdictTable.SCHEMA).parquet(out.parquet().toString());
-        double totalSeconds = (System.nanoTime() - t0) / 1e9;
-        JobSummary summary = summarise(written, inputFiles, reused, protectSeconds, totalSeconds, cfg.check());
+        double totalSeconds = (System.nanoTime() - p.startNanos()) / 1e9;
+        JobSummary summary = summarise(written, p.inputFiles(), p.reused(), p.seconds(), totalSeconds, cfg.check());
         try {
             AtomicFiles.write(out.summary(), o -> ModelCard.JSON.writeValue(o, summary));
         } catch (IOException e) {
