@@ -6,7 +6,9 @@ import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
+import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -14,13 +16,16 @@ import java.util.stream.IntStream;
  * restarts on the 8-bit image; an image passes only if no restart fools it and the cross-entropy at every
  * restart's end point is below the threshold. A restart runs only on the images still able to pass, and the
  * end point's one forward pass gives both the verdict and the loss. Random starts come from each image's own
- * stream ({@link ImageRngs}).
+ * stream ({@link ImageRngs}). Against {@link ServerViews} (several server pipelines) the restarts run through
+ * every view in turn and an image passes only if no restart through any view fools it: the screen that made
+ * it a candidate is the views' mean robust loss, which one easy view can pull below the threshold while
+ * another is still fooled.
  */
 final class ConfirmCheck {
 
     /**
      * @param exit per image: passed (no restart fooled it and its largest end-point loss is below the threshold)
-     * @param loss per image: the largest end-point cross-entropy over the restarts it ran
+     * @param loss per image: the largest end-point cross-entropy over the restarts (and views) it ran
      * @param passes per image: passes spent, K + 1 per restart it ran
      */
     record Verdict(boolean[] exit, float[] loss, long[] passes) {}
@@ -51,13 +56,15 @@ final class ConfirmCheck {
         float[] loss = new float[n];
         long[] passes = new long[n];
         int[] alive = IntStream.range(0, n).toArray();
-        for (int r = 0; r < restarts && alive.length > 0; r++) {
+        List<Classifier> views = ServerViews.viewsOf(f);
+        for (int r = 0; r < restarts * views.size() && alive.length > 0; r++) {
             int[] a = alive;
+            Classifier view = views.get(r / restarts); // every view's restarts in turn
             Scopes.keepAll(() -> {
                 NDArray xa = Rows.select(q, a);
                 NDArray ya = Rows.select(y, a);
                 NDArray start = xa.add(rngs.select(a).offsets(adversary, xa, cfg.innerStart())).clip(0, 1);
-                NDArray logits = f.logits(pgd.runFrom(f, xa, ya, start));
+                NDArray logits = view.logits(pgd.runFrom(view, xa, ya, start));
                 long[] pred = logits.argMax(1).toLongArray();
                 long[] lab = ya.toLongArray();
                 float[] ce = Losses.crossEntropy(logits, ya).toFloatArray();

@@ -8,6 +8,8 @@ import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.pipeline.Pipeline;
 import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.pipeline.ServerViews;
+import ai.preempt.engine.Ops;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
@@ -24,6 +26,12 @@ import java.util.function.UnaryOperator;
  * x_s to the inner end point and the model, gives both the loss and its gradient. For L∞ this equals
  * ∇CE at the end point where no clamp binds and carries the ε-projection's identity to x_s where it does;
  * for L2 the rescaling's Jacobian is included. Cost per sample: K + 1 forward+backward passes.
+ *
+ * <p>Against {@link ServerViews} (one upload, several server pipelines, e.g. lossless and after a JPEG
+ * re-encode) the robust loss is the mean over the views of each view's robust loss, each view with its own
+ * inner attack from the same x_s (an expectation over transformations): the attacker knows the pipeline that
+ * follows, and a single inner end point shared by the views would be weaker than each view's own. Optimising one
+ * view only protects what that view makes of x_s; see {@link ServerViews}. Cost: K + 1 passes per sample and view.
  */
 public final class RobustLoss {
 
@@ -47,7 +55,8 @@ public final class RobustLoss {
     }
 
     /**
-     * The robust loss of finished images, without gradient: K + 1 passes per sample.
+     * The robust loss of finished images, without gradient: K + 1 passes per sample (and per view of
+     * {@link ServerViews}, whose robust loss is the mean of the views').
      *
      * @param f classifier
      * @param xs images
@@ -58,21 +67,29 @@ public final class RobustLoss {
     public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
         return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
             Rng rng = Rng.forImages(seed, xs);
-            View v = view(f);
-            NDArray at = v.front().apply(xs);
+            List<View> views = views(f);
+            List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
-                Chain chain = trace(v, at, labels, (threat, x) -> threat.randomOffset(x, start, rng));
-                NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at, chain)), labels);
-                sum = sum == null ? l : sum.add(l);
+                for (int k = 0; k < views.size(); k++) {
+                    View v = views.get(k);
+                    Chain chain = trace(v, at.get(k), labels, (threat, x) -> threat.randomOffset(x, start, rng));
+                    NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at.get(k), chain)), labels);
+                    sum = sum == null ? l : sum.add(l);
+                }
             }
-            return sum.div(samples).toFloatArray();
+            return sum.div(samples * views.size()).toFloatArray();
         }));
     }
 
-    /** @return passes per image of {@link #value}: m·(K + 1) */
+    /** @return passes per image of {@link #value} on a single classifier: m·(K + 1) */
     public long passesPerImage() {
         return (long) samples * (steps + 1);
+    }
+
+    /** @return passes per image of {@link #value} or one gradient evaluation on {@code f}: m·(K + 1) per view */
+    long passesPerImage(Classifier f) {
+        return ServerViews.viewsOf(f).size() * passesPerImage();
     }
 
     /**
@@ -104,6 +121,11 @@ public final class RobustLoss {
     interface Offsets {
         /** @return random offsets of {@code threat} (the ball the inner attack runs in), shaped like {@code x} */
         NDArray draw(ThreatModel threat, NDArray x);
+    }
+
+    /** @return where each view's inner attack runs (one for a plain classifier) */
+    private List<View> views(Classifier f) {
+        return ServerViews.viewsOf(f).stream().map(this::view).toList();
     }
 
     private View view(Classifier f) {
@@ -181,17 +203,33 @@ public final class RobustLoss {
             Offsets offsets) {
         NDArray lossSum = null;
         NDArray gradSum = null;
-        View v = view(f);
-        NDArray xs = Scopes.keep(() -> v.front().apply(toImage.apply(param)));
+        List<View> views = views(f);
+        NDArray x = Scopes.keep(() -> toImage.apply(param));
+        List<NDArray> at = views.stream().map(v -> Scopes.keep(() -> v.front().apply(x))).toList();
         for (int s = 0; s < samples; s++) {
-            Chain chain = trace(v, xs, labels, offsets);
-            Gradients.LossGrad lg = Gradients.of(param, p -> Losses.crossEntropy(
-                    v.classifier().logits(replay(v, v.front().apply(toImage.apply(p)), chain)), labels));
-            chain.close();
+            // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
+            List<Chain> chains = new ArrayList<>(views.size());
+            for (int k = 0; k < views.size(); k++) {
+                chains.add(trace(views.get(k), at.get(k), labels, offsets));
+            }
+            // one differentiable replay of all of them: the gradient of the views' mean loss
+            Gradients.LossGrad lg = Gradients.of(param, p -> {
+                NDArray img = toImage.apply(p);
+                NDArray sum = null;
+                for (int k = 0; k < views.size(); k++) {
+                    View v = views.get(k);
+                    NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, v.front().apply(img), chains.get(k))),
+                            labels);
+                    sum = sum == null ? l : sum.add(l);
+                }
+                return views.size() == 1 ? sum : Ops.div(sum, views.size());
+            });
+            chains.forEach(Chain::close);
             lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
             gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
         }
-        xs.close();
+        at.forEach(NDArray::close);
+        x.close();
         NDArray l = lossSum;
         NDArray g = gradSum;
         return new Gradients.LossGrad(Scopes.keep(() -> l.div(samples)), Scopes.keep(() -> g.div(samples)));
