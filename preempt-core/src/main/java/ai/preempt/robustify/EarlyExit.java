@@ -20,6 +20,8 @@ import java.util.stream.IntStream;
  * Fast mode's per-image exit check ({@link FastMode}): which images of the active batch are robust with a
  * margin and may leave the outer loop. An image exits only if PGD-K with restarts fails on its 8-bit version
  * and its full robust loss (K inner steps) there is below the threshold; the exit point is that 8-bit image.
+ * The check attacks where robustification's inner attack runs ({@link AttackSite}: after a pipeline's resize
+ * and crop, in the ball they map the photo's ball into), at least as strong as an attacker on the photo.
  * Against {@link ServerViews} (several server pipelines) the check runs through every view and an image exits
  * only if it passes through all of them: the robust loss it was screened by is the views' mean, which one
  * easy view (e.g. the lossless server) can pull below the threshold while another (the JPEG re-encode) is
@@ -61,7 +63,7 @@ final class EarlyExit {
     boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
             long[] passes, float[] loss, NDArray[] finished, int t) {
         boolean[] exit = new boolean[rows.length];
-        List<Classifier> views = ServerViews.viewsOf(f);
+        List<AttackSite> views = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize());
         // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
         long[] attackSeed = new long[views.size()];
         long[] lossSeed = new long[views.size()];
@@ -84,11 +86,13 @@ final class EarlyExit {
             // through every view (server pipeline) in turn, each on the candidates no earlier view ruled out
             int[] alive = IntStream.range(0, cand.length).toArray();
             for (int k = 0; k < views.size() && alive.length > 0; k++) {
+                AttackSite site = views.get(k);
                 NDArray ya = Rows.select(yc, alive);
-                AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
-                        .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                        .optSeed(attackSeed[k]).build().perturb(views.get(k), Rows.select(q, alive), ya);
-                float[] checkLoss = checkLoss(views.get(k), a, ya, lossSeed[k]);
+                AttackResult a = Pgd.builder().setThreat(site.threat()).optSteps(cfg.innerSteps())
+                        .optStepSize(site.alpha()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
+                        .optSeed(attackSeed[k]).build()
+                        .perturb(site.classifier(), site.front().apply(Rows.select(q, alive)), ya);
+                float[] checkLoss = checkLoss(site.classifier(), a, ya, lossSeed[k]);
                 for (int j = 0; j < alive.length; j++) {
                     int c = alive[j];
                     // every restart runs on the whole candidate batch unless all are fooled: count them all

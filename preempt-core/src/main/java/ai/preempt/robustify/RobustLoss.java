@@ -7,7 +7,6 @@ import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.pipeline.Pipeline;
-import ai.preempt.pipeline.PipelineClassifier;
 import ai.preempt.pipeline.ServerViews;
 import ai.preempt.engine.Ops;
 import ai.preempt.threat.RandomStart;
@@ -67,12 +66,12 @@ public final class RobustLoss {
     public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
         return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
             Rng rng = Rng.forImages(seed, xs);
-            List<View> views = views(f);
+            List<AttackSite> views = views(f);
             List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
                 for (int k = 0; k < views.size(); k++) {
-                    View v = views.get(k);
+                    AttackSite v = views.get(k);
                     Chain chain = trace(v, at.get(k), labels, (threat, x) -> threat.randomOffset(x, start, rng));
                     NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at.get(k), chain)), labels);
                     sum = sum == null ? l : sum.add(l);
@@ -105,17 +104,6 @@ public final class RobustLoss {
         }
     }
 
-    /**
-     * Where the inner attack runs: on x_s itself, or, for a {@link PipelineClassifier}, after the pipeline's
-     * linear prefix in a ball grown by its gain (at least as strong as the attacker on the photo; see there).
-     *
-     * @param front maps x_s to where the inner attack starts (differentiable)
-     * @param classifier what the inner attack attacks
-     * @param threat its ball
-     * @param alpha its step size
-     */
-    private record View(Pipeline front, Classifier classifier, ThreatModel threat, double alpha) {}
-
     /** Draws the inner attack's random offsets for a batch of starting points in the inner attack's ball. */
     @FunctionalInterface
     interface Offsets {
@@ -124,36 +112,28 @@ public final class RobustLoss {
     }
 
     /** @return where each view's inner attack runs (one for a plain classifier) */
-    private List<View> views(Classifier f) {
-        return ServerViews.viewsOf(f).stream().map(this::view).toList();
-    }
-
-    private View view(Classifier f) {
-        if (f instanceof PipelineClassifier p) {
-            PipelineClassifier.InnerView iv = p.innerView(inner.norm());
-            return new View(iv.front(), iv.classifier(), inner.withEps(inner.eps() * iv.gain()), alpha * iv.gain());
-        }
-        return new View(Pipeline.identity(), f, inner, alpha);
+    private List<AttackSite> views(Classifier f) {
+        return AttackSite.each(f, inner, alpha);
     }
 
     /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
-        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels,
+        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels,
                 (threat, x) -> threat.randomOffset(x, start, rng));
     }
 
     /** As {@link #trace(Classifier, NDArray, NDArray, Rng)} with the random offsets drawn by {@code offsets}. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Offsets offsets) {
-        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, offsets);
+        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels, offsets);
     }
 
     /** @return the inner end point of {@code chain} started from x_s, as {@link #trace(Classifier, NDArray, NDArray, Rng)} made it */
     NDArray replay(NDArray xs, Chain chain) {
-        return replay(new View(Pipeline.identity(), null, inner, alpha), xs, chain);
+        return replay(new AttackSite(Pipeline.identity(), null, inner, alpha), xs, chain);
     }
 
     /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
-    private Chain trace(View v, NDArray xs, NDArray labels, Offsets offsets) {
+    private Chain trace(AttackSite v, NDArray xs, NDArray labels, Offsets offsets) {
         ThreatModel inner = v.threat();
         Classifier f = v.classifier();
         NDArray offset = Scopes.keep(() -> offsets.draw(inner, xs));
@@ -170,12 +150,12 @@ public final class RobustLoss {
         return new Chain(offset, dirs, x);
     }
 
-    private static NDArray step(View v, NDArray xs, NDArray x, NDArray dir) {
+    private static NDArray step(AttackSite v, NDArray xs, NDArray x, NDArray dir) {
         return v.threat().project(xs, x.add(dir.mul(v.alpha())));
     }
 
     /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
-    private static NDArray replay(View v, NDArray xs, Chain chain) {
+    private static NDArray replay(AttackSite v, NDArray xs, Chain chain) {
         NDArray x = xs.add(chain.offset()).clip(0, 1);
         for (NDArray dir : chain.directions()) {
             x = step(v, xs, x, dir);
@@ -203,9 +183,9 @@ public final class RobustLoss {
             Offsets offsets) {
         NDArray lossSum = null;
         NDArray gradSum = null;
-        List<View> views = views(f);
-        NDArray x = Scopes.keep(() -> toImage.apply(param));
-        List<NDArray> at = views.stream().map(v -> Scopes.keep(() -> v.front().apply(x))).toList();
+        List<AttackSite> views = views(f);
+        // x_s where each view's inner attack starts (toImage may return param itself: never closed here)
+        List<NDArray> at = views.stream().map(v -> Scopes.keep(() -> v.front().apply(toImage.apply(param)))).toList();
         for (int s = 0; s < samples; s++) {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
             List<Chain> chains = new ArrayList<>(views.size());
@@ -217,7 +197,7 @@ public final class RobustLoss {
                 NDArray img = toImage.apply(p);
                 NDArray sum = null;
                 for (int k = 0; k < views.size(); k++) {
-                    View v = views.get(k);
+                    AttackSite v = views.get(k);
                     NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, v.front().apply(img), chains.get(k))),
                             labels);
                     sum = sum == null ? l : sum.add(l);
@@ -229,7 +209,6 @@ public final class RobustLoss {
             gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
         }
         at.forEach(NDArray::close);
-        x.close();
         NDArray l = lossSum;
         NDArray g = gradSum;
         return new Gradients.LossGrad(Scopes.keep(() -> l.div(samples)), Scopes.keep(() -> g.div(samples)));
