@@ -57,8 +57,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             + "report; none for none (default: ${DEFAULT-VALUE}).")
     String jpeg;
 
-    @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify through a JPEG re-encode of the upload.")
-    String survive;
+    @Option(names = "--survive", paramLabel = "jpeg:Q", split = ",", description = "Robustify for the server also "
+            + "after a JPEG re-encode of the upload at quality Q; several (none for the default) run every path once "
+            + "each, e.g. none,jpeg:75 (default: none).")
+    List<String> survive;
 
     @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -76,7 +78,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
         Pipeline served = Pipeline.parse(pipeline);
-        Jpeg surviveStage = RobustifyCommand.parseSurvive(survive);
+        List<Jpeg> surviveStages = new ArrayList<>();
+        for (String sv : survive == null ? List.of("none") : survive) {
+            surviveStages.add(sv.trim().equalsIgnoreCase("none") ? null : RobustifyCommand.parseSurvive(sv));
+        }
         List<Integer> qualities = new ArrayList<>();
         if (!jpeg.equalsIgnoreCase("none")) {
             for (String q : jpeg.split(",")) {
@@ -92,7 +97,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             int h = (int) f.inputShape().get(1) * upscale;
             int w = (int) f.inputShape().get(2) * upscale;
             PipelineClassifier.builder().setClassifier(f).setPipeline(served).setPhotoSize(h, w).build(); // checks sizes
-            PipelineOptions.noteBpda(surviveStage == null ? served : served.prepend(surviveStage));
+            PipelineOptions.noteBpda(surviveStages.stream().filter(java.util.Objects::nonNull).findFirst()
+                    .map(served::prepend).orElse(served));
             LabeledImages cifar = dataOptions.testSubset(n, robustifyOptions.seed);
             LabeledImages photos = cifar.map(im -> Resize.resize(im, h, w));
             Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(robustifyOptions.seed).build();
@@ -101,32 +107,30 @@ final class BenchPipelineCommand implements Callable<Integer> {
                     + "grey-box attack %s%n", photos.size(), upscale, h, w, served.spec(), f.name(), pgd);
             List<PipelineBenchmark.PathResult> results = new ArrayList<>();
             Map<String, Double> cpu = new LinkedHashMap<>();
-            for (String p : pathNames) {
-                String name = p.trim().toLowerCase(Locale.ROOT);
-                long c0 = PipelineBenchmark.cpuNanos();
-                PipelineBenchmark.PathResult res = switch (name) {
-                    case "model" -> PipelineBenchmark.run("model-resolution", f, photos.map(im -> served.apply(im)),
-                            Pipeline.identity(), PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd,
-                            qualities, batch);
-                    case "full" -> PipelineBenchmark.run("full-resolution", f, photos, served,
-                            PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd, qualities, batch);
-                    case "full-photo" -> PipelineBenchmark.run("full-resolution, inner attack on the photo", f, photos,
-                            served, PipelineClassifier.InnerAttack.PHOTO, surviveStage, r, pgd, qualities, batch);
-                    default -> throw new IllegalArgumentException("--paths takes model, full and full-photo, got " + p);
-                };
-                cpu.put(res.path(), (PipelineBenchmark.cpuNanos() - c0) / 1e9 / res.images());
-                results.add(res);
-                print(res);
-            }
-            PipelineBenchmark.PathResult model = results.stream().filter(x -> x.path().equals("model-resolution"))
-                    .findFirst().orElse(null);
-            for (PipelineBenchmark.PathResult res : results) {
-                if (model != null && res != model) {
-                    System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx, grey-box "
-                            + "PGD accuracy %.1f%% of the model-resolution path's%n", res.path(), res.secondsPerImage()
-                            / model.secondsPerImage(), res.cpuSecondsPerImage() / model.cpuSecondsPerImage(),
-                            100 * res.attacked() / model.attacked());
+            for (Jpeg surviveStage : surviveStages) {
+                List<PipelineBenchmark.PathResult> group = new ArrayList<>();
+                for (String p : pathNames) {
+                    String name = p.trim().toLowerCase(Locale.ROOT);
+                    long c0 = PipelineBenchmark.cpuNanos();
+                    PipelineBenchmark.PathResult res = switch (name) {
+                        case "model" -> PipelineBenchmark.run("model-resolution", f, photos.map(im -> served.apply(im)),
+                                Pipeline.identity(), PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd,
+                                qualities, batch);
+                        case "full" -> PipelineBenchmark.run("full-resolution", f, photos, served,
+                                PipelineClassifier.InnerAttack.MODEL_INPUT, surviveStage, r, pgd, qualities, batch);
+                        case "full-photo" -> PipelineBenchmark.run("full-resolution, inner attack on the photo", f,
+                                photos, served, PipelineClassifier.InnerAttack.PHOTO, surviveStage, r, pgd, qualities,
+                                batch);
+                        default -> throw new IllegalArgumentException("--paths takes model, full and full-photo, got "
+                                + p);
+                    };
+                    cpu.put(res.path() + (surviveStage == null ? "" : " survive " + surviveStage.spec()),
+                            (PipelineBenchmark.cpuNanos() - c0) / 1e9 / res.images());
+                    group.add(res);
+                    print(res);
                 }
+                printRatios(group);
+                results.addAll(group);
             }
             System.out.println("(process CPU seconds per image, robustification and attacks together: " + cpu + ")");
             Map<String, Object> report = new LinkedHashMap<>();
@@ -134,12 +138,26 @@ final class BenchPipelineCommand implements Callable<Integer> {
             report.put("config", cfg);
             report.put("upscale", upscale);
             report.put("pipeline", served.spec());
-            report.put("survive", survive);
+            report.put("survive", survive == null ? List.of("none") : survive);
             report.put("paths", results);
             report.put("process_cpu_seconds_per_image", cpu);
             Reports.writeJson(json, report);
         }
         return 0;
+    }
+
+    /** Full-resolution paths against the model-resolution path robustified the same way. */
+    private static void printRatios(List<PipelineBenchmark.PathResult> group) {
+        PipelineBenchmark.PathResult model = group.stream().filter(x -> x.path().equals("model-resolution"))
+                .findFirst().orElse(null);
+        for (PipelineBenchmark.PathResult res : group) {
+            if (model != null && res != model) {
+                System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx, grey-box "
+                        + "PGD accuracy %.1f%% of the model-resolution path's%n", res.path(), res.secondsPerImage()
+                        / model.secondsPerImage(), res.cpuSecondsPerImage() / model.cpuSecondsPerImage(),
+                        100 * res.attacked() / model.attacked());
+            }
+        }
     }
 
     private static void print(PipelineBenchmark.PathResult r) {

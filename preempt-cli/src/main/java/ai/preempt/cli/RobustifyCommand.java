@@ -80,8 +80,9 @@ final class RobustifyCommand implements Callable<Integer> {
     @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
     boolean noCheck;
 
-    @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify through a JPEG re-encode of the "
-            + "upload at quality Q, so the protection holds when the server re-encodes (e.g. jpeg:75).")
+    @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify for the server both as it is and "
+            + "after a JPEG re-encode of the upload at quality Q, so the protection holds whether or not the server "
+            + "re-encodes (e.g. jpeg:75; costs about twice the time).")
     String survive;
 
     @Option(names = "--inner-attack", defaultValue = "model", description = "Where robustification's inner attack "

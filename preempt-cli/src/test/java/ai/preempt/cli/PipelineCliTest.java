@@ -73,4 +73,16 @@ class PipelineCliTest {
         assertThat(r.out()).contains("10-class CIFAR-10 model").contains(in.height() + "x" + in.width())
                 .contains("+PGD-20");
     }
+
+    /** {@code bench pipeline --survive none,jpeg:90} runs the path once per setting, the second for both servers. */
+    @Test
+    void benchRunsEveryPathOncePerSurviveSetting() {
+        CliFixtures.Run r = CliFixtures.run("bench", "pipeline", "--model", MODEL.toString(), "--n", "2", "--upscale",
+                "1", "--pipeline", "none", "--paths", "model", "--jpeg", "none", "--survive", "none,jpeg:90", "--steps",
+                "1", "--inner-steps", "1", "--threads", "1", "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("model-resolution")).toList()).hasSize(2)
+                .satisfiesExactly(l -> assertThat(l).doesNotContain("through"),
+                        l -> assertThat(l).contains("(through none and jpeg=90)"));
+    }
 }

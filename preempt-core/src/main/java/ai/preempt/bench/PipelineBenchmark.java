@@ -10,6 +10,7 @@ import ai.preempt.model.Classifier;
 import ai.preempt.pipeline.Jpeg;
 import ai.preempt.pipeline.Pipeline;
 import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.pipeline.ServerViews;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyResult;
@@ -51,7 +52,7 @@ public final class PipelineBenchmark {
      * @param uploads the images the user uploads, 8-bit, one size
      * @param pipeline the server's preprocessing of an upload (must end at the model's input size)
      * @param where where robustification's inner attack runs
-     * @param survive robustify through a JPEG re-encode of the upload first, or null
+     * @param survive robustify for the server also after a JPEG re-encode of the upload at this quality, or null
      * @param r the robustifier (budgets in the upload's pixels)
      * @param attack the grey-box attack (same budget)
      * @param qualities JPEG qualities to report
@@ -61,8 +62,9 @@ public final class PipelineBenchmark {
             int batch) {
         int[] shape = uploads.imageShape();
         PipelineClassifier server = view(f, pipeline, shape, where);
-        Pipeline through = survive == null ? pipeline : pipeline.prepend(survive);
-        PipelineClassifier robustifyWith = view(f, through, shape, where);
+        // with survive, both servers at once (see Protector and ServerViews)
+        ServerViews robustifyWith = ServerViews.of(survive == null ? List.of(server)
+                : List.of(server, view(f, pipeline.prepend(survive), shape, where)));
         double[] seconds = {0, 0};
         int[] counts = new int[2 + 2 * qualities.size()];
         for (LabeledImages.Range range : uploads.batchRanges(batch)) {
@@ -90,7 +92,7 @@ public final class PipelineBenchmark {
         for (int k = 0; k < qualities.size(); k++) {
             jpeg.put(qualities.get(k), new double[] {counts[2 + 2 * k] / (double) n, counts[3 + 2 * k] / (double) n});
         }
-        return new PathResult(name, n, shape[1] + "x" + shape[2], pipeline.spec(), through.spec(), seconds[0] / n,
+        return new PathResult(name, n, shape[1] + "x" + shape[2], pipeline.spec(), robustifyWith.spec(), seconds[0] / n,
                 seconds[1] / n, counts[0] / (double) n, counts[1] / (double) n, jpeg);
     }
 

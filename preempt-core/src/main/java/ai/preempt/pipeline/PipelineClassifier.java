@@ -26,7 +26,10 @@ import java.util.List;
  * an L2 perturbation shrinks through antialiased downscaling (g ≈ 1/s for a 2-D shrink by s per axis, 0.14 for
  * 256→32) and may grow through enlarging (g = 2 for ×2), in which case the inner attack gets the larger ball. A JPEG stage is not linear
  * and has no such bound, so the prefix ends before it and the rest of the pipeline runs inside the classifier
- * the inner attack sees. The protected image, its 8-bit rounding and every check stay at full resolution.
+ * the inner attack sees. The fast modes' exit checks attack there too (an image no attacker in the larger ball
+ * fools is not fooled by any in the photo's ball either), which saves 3–5 % of a 256×256 photo's time
+ * (docs/results/pipeline). The protected image, its 8-bit rounding and the verdict's checks stay at full
+ * resolution.
  *
  * <p>The wrapper does not own the inner classifier: {@link #close} leaves it open.
  */

@@ -29,7 +29,8 @@ import java.util.List;
  * @param height the photo's height (the written PNG's)
  * @param width the photo's width
  * @param pipeline the server's preprocessing the verdict assumes ({@code none} for the identity)
- * @param robustifiedThrough the pipeline robustification optimised through (differs with {@code --survive})
+ * @param robustifiedThrough the pipelines robustification optimised through: {@code pipeline}, or with
+ *     {@code --survive jpeg:q} both it and it after the re-encode, joined by {@code " and "}
  * @param jpeg what happens when the server re-encodes the protected photo as JPEG, one entry per quality
  */
 public record Verdict(String name, long labelBefore, String classBefore, long labelAfter, String classAfter,

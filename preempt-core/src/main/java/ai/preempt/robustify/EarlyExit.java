@@ -9,7 +9,10 @@ import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
+import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -17,6 +20,12 @@ import java.util.stream.IntStream;
  * Fast mode's per-image exit check ({@link FastMode}): which images of the active batch are robust with a
  * margin and may leave the outer loop. An image exits only if PGD-K with restarts fails on its 8-bit version
  * and its full robust loss (K inner steps) there is below the threshold; the exit point is that 8-bit image.
+ * The check attacks where robustification's inner attack runs ({@link AttackSite}: after a pipeline's resize
+ * and crop, in the ball they map the photo's ball into), at least as strong as an attacker on the photo.
+ * Against {@link ServerViews} (several server pipelines) the check runs through every view and an image exits
+ * only if it passes through all of them: the robust loss it was screened by is the views' mean, which one
+ * easy view (e.g. the lossless server) can pull below the threshold while another (the JPEG re-encode) is
+ * still fooled.
  */
 final class EarlyExit {
 
@@ -54,9 +63,14 @@ final class EarlyExit {
     boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
             long[] passes, float[] loss, NDArray[] finished, int t) {
         boolean[] exit = new boolean[rows.length];
+        List<AttackSite> views = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize());
         // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
-        long attackSeed = rng.nextLong();
-        long lossSeed = rng.nextLong();
+        long[] attackSeed = new long[views.size()];
+        long[] lossSeed = new long[views.size()];
+        for (int k = 0; k < views.size(); k++) {
+            attackSeed[k] = rng.nextLong();
+            lossSeed[k] = rng.nextLong();
+        }
         int[] cand = IntStream.range(0, rows.length)
                 .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
         if (cand.length == 0) {
@@ -66,18 +80,34 @@ final class EarlyExit {
             NDArray xc = Rows.select(xs.get(), cand);
             NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
             NDArray yc = Rows.select(y, cand);
-            AttackResult a = Pgd.builder().setThreat(cfg.adversary()).optSteps(cfg.innerSteps())
-                    .optStepSize(cfg.innerStepSize()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                    .optSeed(attackSeed).build().perturb(f, q, yc);
-            float[] checkLoss = checkLoss(f, a, yc, lossSeed);
-            for (int j = 0; j < cand.length; j++) {
-                int i = cand[j];
-                // every restart runs on the whole candidate batch unless all are fooled: count them all
-                passes[rows[i]] += (long) fm.restarts() * cfg.innerSteps() + (a.success()[j] ? 0 : lossPasses);
-                exit[i] = !a.success()[j] && checkLoss[j] < fm.lossThreshold();
+            boolean[] pass = new boolean[cand.length];
+            Arrays.fill(pass, true);
+            float[] worst = new float[cand.length];
+            // through every view (server pipeline) in turn, each on the candidates no earlier view ruled out
+            int[] alive = IntStream.range(0, cand.length).toArray();
+            for (int k = 0; k < views.size() && alive.length > 0; k++) {
+                AttackSite site = views.get(k);
+                NDArray ya = Rows.select(yc, alive);
+                AttackResult a = Pgd.builder().setThreat(site.threat()).optSteps(cfg.innerSteps())
+                        .optStepSize(site.alpha()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
+                        .optSeed(attackSeed[k]).build()
+                        .perturb(site.classifier(), site.front().apply(Rows.select(q, alive)), ya);
+                float[] checkLoss = checkLoss(site.classifier(), a, ya, lossSeed[k]);
+                for (int j = 0; j < alive.length; j++) {
+                    int c = alive[j];
+                    // every restart runs on the whole candidate batch unless all are fooled: count them all
+                    passes[rows[cand[c]]] += (long) fm.restarts() * cfg.innerSteps() + (a.success()[j] ? 0 : lossPasses);
+                    pass[c] &= !a.success()[j] && checkLoss[j] < fm.lossThreshold();
+                    worst[c] = Math.max(worst[c], checkLoss[j]);
+                }
+                alive = IntStream.of(alive).filter(c -> pass[c]).toArray();
+            }
+            for (int c = 0; c < cand.length; c++) {
+                int i = cand[c];
+                exit[i] = pass[c];
                 if (exit[i]) {
-                    loss[rows[i]] = checkLoss[j];
-                    finished[rows[i]] = q.get(j).expandDims(0);
+                    loss[rows[i]] = worst[c];
+                    finished[rows[i]] = q.get(c).expandDims(0);
                     NDScope.unregister(finished[rows[i]]);
                 } else {
                     schedule.failed(rows[i], t);

@@ -83,7 +83,7 @@ final class FastestLoop {
                     });
                     for (int i = 0; i < now.rows.length; i++) {
                         loss[now.rows[i]] = stepLoss[i];
-                        passes[now.rows[i]] += lossNow.passesPerImage();
+                        passes[now.rows[i]] += lossNow.passesPerImage(f);
                         stepsTaken[now.rows[i]]++;
                     }
                     if (fm.checksAfter(t, cfg.outerSteps())) {

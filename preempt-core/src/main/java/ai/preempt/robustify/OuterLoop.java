@@ -89,7 +89,7 @@ abstract class OuterLoop implements Robustifier {
                     final int step = t;
                     RobustLoss lossNow = fullLoss != null && cfg.fast().polishes(t, cfg.outerSteps()) ? fullLoss
                             : robustLoss;
-                    long perStep = lossNow.passesPerImage();
+                    long perStep = lossNow.passesPerImage(f);
                     float[] stepLoss = Scopes.keepAll(() -> {
                         Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, active.labels(),
                                 rng);

@@ -7,7 +7,8 @@ import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.pipeline.Pipeline;
-import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.pipeline.ServerViews;
+import ai.preempt.engine.Ops;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
@@ -24,6 +25,12 @@ import java.util.function.UnaryOperator;
  * x_s to the inner end point and the model, gives both the loss and its gradient. For L∞ this equals
  * ∇CE at the end point where no clamp binds and carries the ε-projection's identity to x_s where it does;
  * for L2 the rescaling's Jacobian is included. Cost per sample: K + 1 forward+backward passes.
+ *
+ * <p>Against {@link ServerViews} (one upload, several server pipelines, e.g. lossless and after a JPEG
+ * re-encode) the robust loss is the mean over the views of each view's robust loss, each view with its own
+ * inner attack from the same x_s (an expectation over transformations): the attacker knows the pipeline that
+ * follows, and a single inner end point shared by the views would be weaker than each view's own. Optimising one
+ * view only protects what that view makes of x_s; see {@link ServerViews}. Cost: K + 1 passes per sample and view.
  */
 public final class RobustLoss {
 
@@ -47,7 +54,8 @@ public final class RobustLoss {
     }
 
     /**
-     * The robust loss of finished images, without gradient: K + 1 passes per sample.
+     * The robust loss of finished images, without gradient: K + 1 passes per sample (and per view of
+     * {@link ServerViews}, whose robust loss is the mean of the views').
      *
      * @param f classifier
      * @param xs images
@@ -58,21 +66,29 @@ public final class RobustLoss {
     public float[] value(Classifier f, NDArray xs, NDArray labels, long seed) {
         return ai.preempt.engine.PreemptEngine.call(() -> Scopes.keepAll(() -> {
             Rng rng = Rng.forImages(seed, xs);
-            View v = view(f);
-            NDArray at = v.front().apply(xs);
+            List<AttackSite> views = views(f);
+            List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
             NDArray sum = null;
             for (int s = 0; s < samples; s++) {
-                Chain chain = trace(v, at, labels, (threat, x) -> threat.randomOffset(x, start, rng));
-                NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at, chain)), labels);
-                sum = sum == null ? l : sum.add(l);
+                for (int k = 0; k < views.size(); k++) {
+                    AttackSite v = views.get(k);
+                    Chain chain = trace(v, at.get(k), labels, (threat, x) -> threat.randomOffset(x, start, rng));
+                    NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at.get(k), chain)), labels);
+                    sum = sum == null ? l : sum.add(l);
+                }
             }
-            return sum.div(samples).toFloatArray();
+            return sum.div(samples * views.size()).toFloatArray();
         }));
     }
 
-    /** @return passes per image of {@link #value}: m·(K + 1) */
+    /** @return passes per image of {@link #value} on a single classifier: m·(K + 1) */
     public long passesPerImage() {
         return (long) samples * (steps + 1);
+    }
+
+    /** @return passes per image of {@link #value} or one gradient evaluation on {@code f}: m·(K + 1) per view */
+    long passesPerImage(Classifier f) {
+        return ServerViews.viewsOf(f).size() * passesPerImage();
     }
 
     /**
@@ -88,17 +104,6 @@ public final class RobustLoss {
         }
     }
 
-    /**
-     * Where the inner attack runs: on x_s itself, or, for a {@link PipelineClassifier}, after the pipeline's
-     * linear prefix in a ball grown by its gain (at least as strong as the attacker on the photo; see there).
-     *
-     * @param front maps x_s to where the inner attack starts (differentiable)
-     * @param classifier what the inner attack attacks
-     * @param threat its ball
-     * @param alpha its step size
-     */
-    private record View(Pipeline front, Classifier classifier, ThreatModel threat, double alpha) {}
-
     /** Draws the inner attack's random offsets for a batch of starting points in the inner attack's ball. */
     @FunctionalInterface
     interface Offsets {
@@ -106,32 +111,29 @@ public final class RobustLoss {
         NDArray draw(ThreatModel threat, NDArray x);
     }
 
-    private View view(Classifier f) {
-        if (f instanceof PipelineClassifier p) {
-            PipelineClassifier.InnerView iv = p.innerView(inner.norm());
-            return new View(iv.front(), iv.classifier(), inner.withEps(inner.eps() * iv.gain()), alpha * iv.gain());
-        }
-        return new View(Pipeline.identity(), f, inner, alpha);
+    /** @return where each view's inner attack runs (one for a plain classifier) */
+    private List<AttackSite> views(Classifier f) {
+        return AttackSite.each(f, inner, alpha);
     }
 
     /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
-        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels,
+        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels,
                 (threat, x) -> threat.randomOffset(x, start, rng));
     }
 
     /** As {@link #trace(Classifier, NDArray, NDArray, Rng)} with the random offsets drawn by {@code offsets}. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Offsets offsets) {
-        return trace(new View(Pipeline.identity(), f, inner, alpha), xs, labels, offsets);
+        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels, offsets);
     }
 
     /** @return the inner end point of {@code chain} started from x_s, as {@link #trace(Classifier, NDArray, NDArray, Rng)} made it */
     NDArray replay(NDArray xs, Chain chain) {
-        return replay(new View(Pipeline.identity(), null, inner, alpha), xs, chain);
+        return replay(new AttackSite(Pipeline.identity(), null, inner, alpha), xs, chain);
     }
 
     /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
-    private Chain trace(View v, NDArray xs, NDArray labels, Offsets offsets) {
+    private Chain trace(AttackSite v, NDArray xs, NDArray labels, Offsets offsets) {
         ThreatModel inner = v.threat();
         Classifier f = v.classifier();
         NDArray offset = Scopes.keep(() -> offsets.draw(inner, xs));
@@ -148,12 +150,12 @@ public final class RobustLoss {
         return new Chain(offset, dirs, x);
     }
 
-    private static NDArray step(View v, NDArray xs, NDArray x, NDArray dir) {
+    private static NDArray step(AttackSite v, NDArray xs, NDArray x, NDArray dir) {
         return v.threat().project(xs, x.add(dir.mul(v.alpha())));
     }
 
     /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
-    private static NDArray replay(View v, NDArray xs, Chain chain) {
+    private static NDArray replay(AttackSite v, NDArray xs, Chain chain) {
         NDArray x = xs.add(chain.offset()).clip(0, 1);
         for (NDArray dir : chain.directions()) {
             x = step(v, xs, x, dir);
@@ -181,17 +183,32 @@ public final class RobustLoss {
             Offsets offsets) {
         NDArray lossSum = null;
         NDArray gradSum = null;
-        View v = view(f);
-        NDArray xs = Scopes.keep(() -> v.front().apply(toImage.apply(param)));
+        List<AttackSite> views = views(f);
+        // x_s where each view's inner attack starts (toImage may return param itself: never closed here)
+        List<NDArray> at = views.stream().map(v -> Scopes.keep(() -> v.front().apply(toImage.apply(param)))).toList();
         for (int s = 0; s < samples; s++) {
-            Chain chain = trace(v, xs, labels, offsets);
-            Gradients.LossGrad lg = Gradients.of(param, p -> Losses.crossEntropy(
-                    v.classifier().logits(replay(v, v.front().apply(toImage.apply(p)), chain)), labels));
-            chain.close();
+            // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
+            List<Chain> chains = new ArrayList<>(views.size());
+            for (int k = 0; k < views.size(); k++) {
+                chains.add(trace(views.get(k), at.get(k), labels, offsets));
+            }
+            // one differentiable replay of all of them: the gradient of the views' mean loss
+            Gradients.LossGrad lg = Gradients.of(param, p -> {
+                NDArray img = toImage.apply(p);
+                NDArray sum = null;
+                for (int k = 0; k < views.size(); k++) {
+                    AttackSite v = views.get(k);
+                    NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, v.front().apply(img), chains.get(k))),
+                            labels);
+                    sum = sum == null ? l : sum.add(l);
+                }
+                return views.size() == 1 ? sum : Ops.div(sum, views.size());
+            });
+            chains.forEach(Chain::close);
             lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
             gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
         }
-        xs.close();
+        at.forEach(NDArray::close);
         NDArray l = lossSum;
         NDArray g = gradSum;
         return new Gradients.LossGrad(Scopes.keep(() -> l.div(samples)), Scopes.keep(() -> g.div(samples)));

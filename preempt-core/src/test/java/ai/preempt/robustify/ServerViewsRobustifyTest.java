@@ -1,0 +1,157 @@
+package ai.preempt.robustify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.preempt.attack.Pgd;
+import ai.preempt.engine.PreemptEngine;
+import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
+import ai.preempt.model.LinearClassifier;
+import ai.preempt.pipeline.ServerViews;
+import ai.preempt.threat.Norm;
+import ai.preempt.threat.ThreatModel;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Robustification against several server views ({@link ServerViews}, e.g. lossless and after a JPEG re-encode)
+ * protects through every view: the robust loss covers each view with its own inner attack, and the fast modes'
+ * exit checks let an image out only when no view's check fools it. The two views here are linear models that
+ * look at disjoint halves of the pixels, so what protects an image through one leaves the other untouched.
+ */
+class ServerViewsRobustifyTest {
+
+    private static final ThreatModel EPS = ThreatModel.of(Norm.LINF, 8 / 255.0);
+    private static final int D = 48;
+
+    /** View A looks at the first half of the 48 values, view B at the second; logit₁ − logit₀ = v·x. */
+    private static float[][] disjointDirections(long seed) {
+        Rng rng = new Rng(seed);
+        float[][] v = new float[2][D];
+        for (int i = 0; i < D; i++) {
+            v[i < D / 2 ? 0 : 1][i] = (float) (rng.nextDouble() - 0.5);
+        }
+        return v;
+    }
+
+    private static LinearClassifier linear(NDManager m, float[] v) {
+        return new LinearClassifier(m, new float[][] {new float[D], v}, new float[2], new Shape(3, 4, 4));
+    }
+
+    /**
+     * @return n 8-bit images in [0.3, 0.7] moved so that v_k·x ≈ margin[k]·ε‖v_k‖₁ for both views k (each move
+     *     only touches its view's half); PGD-ε fools view k exactly when margin[k] &lt; 1
+     */
+    private static NDArray images(NDManager m, float[][] v, int n, double... margin) {
+        float[] x = new Rng(12).uniform(m, new Shape(n, 3, 4, 4), 0.3, 0.7).toFloatArray();
+        for (int img = 0; img < n; img++) {
+            for (int k = 0; k < 2; k++) {
+                double dot = 0;
+                double l1 = 0;
+                double l2sq = 0;
+                for (int j = 0; j < D; j++) {
+                    dot += v[k][j] * x[img * D + j];
+                    l1 += Math.abs(v[k][j]);
+                    l2sq += v[k][j] * v[k][j];
+                }
+                double c = (margin[k] * EPS.eps() * l1 - dot) / l2sq;
+                for (int j = 0; j < D; j++) {
+                    x[img * D + j] += (float) (c * v[k][j]);
+                }
+            }
+        }
+        return m.create(x, new Shape(n, 3, 4, 4)).mul(255).round().div(255);
+    }
+
+    private static int fooled(Classifier f, NDArray x, NDArray y) {
+        return Pgd.builder().setThreat(EPS).optSteps(10).optRestarts(2).optSeed(3).build().perturb(f, x, y).successes();
+    }
+
+    /**
+     * Images both views label 1 but PGD fools through both; robustified against both views, PGD fools them
+     * through neither (same seed → same bytes, T·2·(K+1) passes per image). Robustified against view B alone
+     * (what --survive did before: the JPEG pipeline only), every image stays fooled through A.
+     */
+    @Test
+    void robustifyingAgainstBothViewsProtectsThroughBothAndOneViewDoesNot() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                float[][] v = disjointDirections(7);
+                LinearClassifier a = linear(m, v[0]);
+                LinearClassifier b = linear(m, v[1]);
+                NDArray x0 = images(m, v, 4, 0.3, 0.3);
+                NDArray y = m.create(new long[] {1, 1, 1, 1});
+                assertThat(a.predict(x0).toLongArray()).containsOnly(1L);
+                assertThat(b.predict(x0).toLongArray()).containsOnly(1L);
+                assertThat(fooled(a, x0, y)).as("originals through A").isEqualTo(4);
+                assertThat(fooled(b, x0, y)).as("originals through B").isEqualTo(4);
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(10).optInnerSteps(5)
+                        .optSeed(2).build();
+                ServerViews both = ServerViews.of(List.of(a, b));
+                RobustifyResult r = Robustifier.of(cfg).robustify(both, x0, null);
+                NDArray xs = Quantizer.quantize(x0, r.images(), EPS.withEps(cfg.delta()));
+                assertThat(fooled(a, xs, y)).as("robustified for both, through A").isZero();
+                assertThat(fooled(b, xs, y)).as("robustified for both, through B").isZero();
+                assertThat(r.passes()).containsOnly(10L * 2 * (5 + 1));
+                assertThat(Robustifier.of(cfg).robustify(both, x0, null).images().toFloatArray())
+                        .as("same seed, same bytes").containsExactly(r.images().toFloatArray());
+                NDArray onlyB = Quantizer.quantize(x0, Robustifier.of(cfg).robustify(b, x0, null).images(),
+                        EPS.withEps(cfg.delta()));
+                assertThat(fooled(b, onlyB, y)).as("robustified for B only, through B").isZero();
+                assertThat(fooled(a, onlyB, y)).as("robustified for B only, through A").isEqualTo(4);
+            }
+        });
+    }
+
+    /** An exit check under test (the fastest mode's or fast mode's). */
+    private interface Check {
+        /** @return per image: the check let it exit */
+        boolean[] exits(Classifier f, NDArray q, NDArray y);
+    }
+
+    /**
+     * Images robust through A with a tiny loss there (margin 2ε‖v_A‖₁, steep logits) but fooled through B
+     * (margin 0.3ε‖v_B‖₁): a check through A alone lets them all out, through A and B (either order) none.
+     */
+    private static void exitNeedsEveryView(Check check) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                float[][] v = disjointDirections(8);
+                LinearClassifier a = linear(m, v[0]).scaled(60f);
+                LinearClassifier b = linear(m, v[1]).scaled(60f);
+                NDArray q = images(m, v, 4, 2.0, 0.3);
+                NDArray y = m.create(new long[] {1, 1, 1, 1});
+                assertThat(check.exits(a, q, y)).as("through A alone").containsOnly(true);
+                assertThat(check.exits(ServerViews.of(List.of(a, b)), q, y)).as("through A and B").containsOnly(false);
+                assertThat(check.exits(ServerViews.of(List.of(b, a)), q, y)).as("through B and A").containsOnly(false);
+            }
+        });
+    }
+
+    private static RobustifyConfig.Builder config() {
+        return RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(30).optInnerSteps(5).optSeed(4);
+    }
+
+    @Test
+    void fastestModesConfirmationLetsAnImageOutOnlyWhenNoViewFoolsIt() {
+        RobustifyConfig cfg = config().build();
+        exitNeedsEveryView((f, q, y) -> new ConfirmCheck(cfg, 2, 0.8 * Math.log(2))
+                .confirm(f, q, y, ImageRngs.of(cfg.seed(), q)).exit());
+    }
+
+    @Test
+    void fastModesEarlyExitLetsAnImageOutOnlyWhenNoViewFoolsIt() {
+        RobustifyConfig cfg = config().optFast(FastMode.DEFAULT).build();
+        exitNeedsEveryView((f, q, y) -> {
+            int n = (int) q.getShape().get(0);
+            int[] rows = IntStream.range(0, n).toArray();
+            EarlyExit early = new EarlyExit(cfg, n, new RobustLoss(cfg));
+            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), Rng.forImages(cfg.seed(), q), rows,
+                    new long[n], new float[n], new NDArray[n], 0);
+        });
+    }
+}
