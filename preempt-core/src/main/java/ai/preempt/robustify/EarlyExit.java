@@ -8,6 +8,7 @@ import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
+import ai.preempt.model.CountingClassifier;
 import ai.preempt.model.Losses;
 import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
@@ -88,15 +89,18 @@ final class EarlyExit {
             for (int k = 0; k < views.size() && alive.length > 0; k++) {
                 AttackSite site = views.get(k);
                 NDArray ya = Rows.select(yc, alive);
+                CountingClassifier counted = new CountingClassifier(site.classifier());
                 AttackResult a = Pgd.builder().setThreat(site.threat()).optSteps(cfg.innerSteps())
                         .optStepSize(site.alpha()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
                         .optSeed(attackSeed[k]).build()
-                        .perturb(site.classifier(), site.front().apply(Rows.select(q, alive)), ya);
+                        .perturb(counted, site.front().apply(Rows.select(q, alive)), ya);
+                // each restart runs K steps and a prediction on every row it is given, and stops once all are
+                // fooled: the passes it really made, per candidate
+                long attackPasses = counted.images() / alive.length;
                 float[] checkLoss = checkLoss(site.classifier(), a, ya, lossSeed[k]);
                 for (int j = 0; j < alive.length; j++) {
                     int c = alive[j];
-                    // every restart runs on the whole candidate batch unless all are fooled: count them all
-                    passes[rows[cand[c]]] += (long) fm.restarts() * cfg.innerSteps() + (a.success()[j] ? 0 : lossPasses);
+                    passes[rows[cand[c]]] += attackPasses + (a.success()[j] ? 0 : lossPasses);
                     pass[c] &= !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                     worst[c] = Math.max(worst[c], checkLoss[j]);
                 }
