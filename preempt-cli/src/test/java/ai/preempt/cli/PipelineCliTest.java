@@ -79,7 +79,7 @@ class PipelineCliTest {
     void benchRunsEveryPathOncePerSurviveSetting() {
         CliFixtures.Run r = CliFixtures.run("bench", "pipeline", "--model", MODEL.toString(), "--n", "2", "--upscale",
                 "1", "--pipeline", "none", "--paths", "model", "--jpeg", "none", "--survive", "none,jpeg:90", "--steps",
-                "1", "--inner-steps", "1", "--threads", "1", "--no-progress");
+                "1", "--inner-steps", "1", "--no-progress");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out().lines().filter(l -> l.startsWith("model-resolution")).toList()).hasSize(2)
                 .satisfiesExactly(l -> assertThat(l).doesNotContain("through"),
