@@ -81,7 +81,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
                     f.name(), Math.min(batch, data.size()), pass, 1000 * passPerImage);
             Map<String, ai.preempt.attack.Attack> attackMap = new LinkedHashMap<>();
-            AttackNames.parse(attacks, robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
+            ai.preempt.attack.NamedAttacks.parse(attacks, robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
             List<RobustifyBenchmark.ModeResult> results = new ArrayList<>();
             Map<String, RobustifyConfig> configs = new LinkedHashMap<>();
             for (String mode : modes.split(",")) {

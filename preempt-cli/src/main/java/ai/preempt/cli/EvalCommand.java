@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--preempt", defaultValue = "none,ours", description = "Rows: none, ours or both (default: ${DEFAULT-VALUE}).")
     String preempt;
 
-    @Option(names = "--attacks", defaultValue = "pgd", description = "Columns: pgd (PGD-20), aa (AutoAttack standard), or pgd,aa (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--attacks", defaultValue = "pgd", description = "Columns: pgd (PGD-20), pgd10 (10 restarts), aa (AutoAttack standard) or one of its components (apgd-ce, apgd-t, fab-t, square: each on its own, to see which breaks a defence), comma-separated (default: ${DEFAULT-VALUE}).")
     String attacks;
 
     @Option(names = "--batch", defaultValue = "50", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -86,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
             cfg = cfg.toBuilder().optL2Step(step).optLr(robustifyOptions.lr != null ? robustifyOptions.lr
                     : ai.preempt.smoothing.SmoothedRobustifier.defaultLr(step)).build();
         }
-        var attackMap = AttackNames.parse(attacks, robustifyOptions.seed);
+        var attackMap = ai.preempt.attack.NamedAttacks.parse(attacks, robustifyOptions.seed);
         List<Preemption> rows = new ArrayList<>();
         for (String p : preempt.split(",")) {
             rows.add(Preemption.parse(p));

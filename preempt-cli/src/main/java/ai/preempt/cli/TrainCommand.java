@@ -90,6 +90,11 @@ final class TrainCommand implements Callable<Integer> {
             + "early stopping keeps the epoch with the best such accuracy (default: ${DEFAULT-VALUE}).")
     int robustifiedValidation;
 
+    @Option(names = "--robustified-attack", defaultValue = "pgd", paramLabel = "ATTACK", description = "preempt: the "
+            + "grey-box attack of that validation: pgd (PGD-20) or a stronger one such as apgd-ce, when PGD overstates "
+            + "the model (default: ${DEFAULT-VALUE}).")
+    String robustifiedAttack;
+
     @Option(names = "--validate-every", defaultValue = "1", description = "Validate after every this many epochs and "
             + "after the last (default: ${DEFAULT-VALUE}).")
     int validateEvery;
@@ -141,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optEpochs(epochs).optBatch(batch).optLr(lr).optSchedule(Schedule.parse(schedule))
                 .optAttackSteps(attackSteps).optAttackStep(attackStep).optRobustSteps(robustSteps)
                 .optRobustStep(robustStep).optInit(init == null ? null : displayPath(init))
-                .optRobustifiedValidation(robustifiedValidation).optValidateEvery(validateEvery)
+                .optRobustifiedValidation(robustifiedValidation).optRobustifiedAttack(robustifiedAttack).optValidateEvery(validateEvery)
                 .optCheckpointBatches(checkpointBatches).optFast(fast).optFgsmStep(fgsmStep).optValidation(validation).optTrainLimit(limit)
                 .optSeed(seed).build();
         LabeledImages train = dataOptions.load(Split.TRAIN);
@@ -206,6 +211,9 @@ final class TrainCommand implements Callable<Integer> {
             if (Method.parse(method) == Method.PREEMPT && !fast) {
                 a.addAll(List.of("--robust-steps", Integer.toString(robustSteps), "--robust-step",
                         Double.toString(robustStep), "--robustified-validation", Integer.toString(robustifiedValidation)));
+                if (!robustifiedAttack.equals("pgd")) {
+                    a.addAll(List.of("--robustified-attack", robustifiedAttack));
+                }
             }
             if (fast && fgsmStep != 1.25) {
                 a.addAll(List.of("--fgsm-step", Double.toString(fgsmStep)));

@@ -52,7 +52,7 @@ public record EvalState(String run, List<BatchResult> batches) {
         }
         if (!run.equals(s.run())) {
             throw new IllegalArgumentException("the state file " + file + " belongs to another run (" + s.run()
-                    + "); delete it or choose another");
+                    + "), not this one (" + run + "); delete it or choose another");
         }
         return new EvalState(run, s.batches() == null ? List.of() : List.copyOf(s.batches()));
     }

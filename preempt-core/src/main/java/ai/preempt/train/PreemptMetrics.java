@@ -1,7 +1,7 @@
 package ai.preempt.train;
 
 import ai.preempt.attack.Attack;
-import ai.preempt.attack.Pgd;
+import ai.preempt.attack.NamedAttacks;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.eval.Preemption;
 import ai.preempt.eval.PreemptionEvaluation;
@@ -44,8 +44,17 @@ public final class PreemptMetrics {
      * @return the evaluation's report (grey-box columns only; attack name "pgd")
      */
     public static EvalReport evaluate(Classifier f, LabeledImages data, List<Preemption> rows, RobustifyConfig cfg) {
-        Map<String, Function<ThreatModel, Attack>> attacks = Map.of("pgd",
-                t -> Pgd.builder().setThreat(t).optSeed(cfg.seed()).build());
+        return evaluate(f, data, rows, cfg, "pgd");
+    }
+
+    /**
+     * As {@link #evaluate(Classifier, LabeledImages, List, RobustifyConfig)} with another grey-box attack.
+     *
+     * @param attack a {@link NamedAttacks} name, seeded with the configuration's seed; the report's column
+     */
+    public static EvalReport evaluate(Classifier f, LabeledImages data, List<Preemption> rows, RobustifyConfig cfg,
+            String attack) {
+        Map<String, Function<ThreatModel, Attack>> attacks = NamedAttacks.parse(attack, cfg.seed());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("n", data.size());
         config.put("robustify", cfg);

@@ -30,6 +30,8 @@ import ai.preempt.threat.Norm;
  * @param robustifiedValidation preempt: validation also robustifies this many held-out images (Algorithm 1 in fast
  *     mode, 8-bit, the path {@code preempt eval} takes) and attacks them with grey-box PGD-20; early stopping then
  *     keeps the epoch with the best such accuracy (0 = none)
+ * @param robustifiedAttack the grey-box attack of that validation, a {@link ai.preempt.attack.NamedAttacks} name
+ *     ("pgd" = PGD-20 by default; "apgd-ce" when PGD overstates the model)
  * @param validateEvery validate after every this many epochs (and always after the last)
  * @param checkpointBatches also checkpoint every this many batches inside an epoch (0 = only at epoch ends); does
  *     not change the result, so a resumed run may use another value
@@ -57,6 +59,7 @@ public record TrainConfig(
         int trainLimit,
         String init,
         int robustifiedValidation,
+        String robustifiedAttack,
         int validateEvery,
         int checkpointBatches,
         long seed) {
@@ -95,6 +98,8 @@ public record TrainConfig(
             throw new IllegalArgumentException("--robustified-validation must lie in [0, --validation], got "
                     + robustifiedValidation);
         }
+        robustifiedAttack = robustifiedAttack == null ? "pgd" : robustifiedAttack; // states written before it existed
+        ai.preempt.attack.NamedAttacks.parse(robustifiedAttack, 0); // rejects an unknown name
         if (validateEvery < 1 || checkpointBatches < 0) {
             throw new IllegalArgumentException("--validate-every must be at least 1 and --checkpoint-batches not negative");
         }
@@ -104,7 +109,7 @@ public record TrainConfig(
     public TrainConfig withCheckpointBatches(int v) {
         return new TrainConfig(method, arch, norm, eps, sigma, epochs, batch, lr, schedule, momentum, weightDecay,
                 attackSteps, attackStep, robustSteps, robustStep, fast, fgsmStep, validation, trainLimit, init,
-                robustifiedValidation, validateEvery, v, seed);
+                robustifiedValidation, robustifiedAttack, validateEvery, v, seed);
     }
 
     /** @return a builder with the paper's defaults (SGD 0.9, wd 5e-4, batch 128, lr 0.1, step decay) */
@@ -135,6 +140,7 @@ public record TrainConfig(
         private int trainLimit;
         private String init;
         private int robustifiedValidation;
+        private String robustifiedAttack = "pgd";
         private int validateEvery = 1;
         private int checkpointBatches;
         private long seed;
@@ -165,6 +171,8 @@ public record TrainConfig(
         /** @param v parameters file to fine-tune from (default: none, fresh weights) */
         public Builder optInit(String v) { init = v; return this; }
         public Builder optRobustifiedValidation(int v) { robustifiedValidation = v; return this; }
+        /** @param v the attack of the robustified validation (default "pgd", PGD-20) */
+        public Builder optRobustifiedAttack(String v) { robustifiedAttack = v; return this; }
         public Builder optValidateEvery(int v) { validateEvery = v; return this; }
         public Builder optCheckpointBatches(int v) { checkpointBatches = v; return this; }
         public Builder optSeed(long v) { seed = v; return this; }
@@ -173,7 +181,7 @@ public record TrainConfig(
         public TrainConfig build() {
             return new TrainConfig(method, arch, norm, eps, sigma, epochs, batch, lr, schedule, momentum,
                     weightDecay, attackSteps, attackStep, robustSteps, robustStep, fast, fgsmStep, validation,
-                    trainLimit, init, robustifiedValidation, validateEvery, checkpointBatches, seed);
+                    trainLimit, init, robustifiedValidation, robustifiedAttack, validateEvery, checkpointBatches, seed);
         }
     }
 }

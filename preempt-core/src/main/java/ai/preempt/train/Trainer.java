@@ -258,7 +258,8 @@ public final class Trainer {
 
     /**
      * Validation figures on the held-out training images: clean accuracy; for adv and preempt PGD-10 accuracy; for
-     * preempt with {@link TrainConfig#robustifiedValidation()} also the robustified grey-box PGD-20 accuracy of the
+     * preempt with {@link TrainConfig#robustifiedValidation()} also the robustified grey-box accuracy (under {@link
+     * TrainConfig#robustifiedAttack()}, PGD-20 by default) of the
      * first that many, measured by {@link PreemptMetrics} (the path {@code preempt eval} takes: labels are the
      * model's predictions, as at deployment). "score" is what early stopping maximises: the last of these.
      */
@@ -290,14 +291,17 @@ public final class Trainer {
             score = rob / n;
         }
         if (cfg.method() == Method.PREEMPT && cfg.robustifiedValidation() > 0) {
+            String attack = cfg.robustifiedAttack();
             EvalReport.Row ours = PreemptMetrics.evaluate(model, val.head(cfg.robustifiedValidation()),
-                    List.of(Preemption.OURS), PreemptMetrics.fastRobustify(cfg.norm(), cfg.eps(), cfg.seed())).rows().get(0);
+                    List.of(Preemption.OURS), PreemptMetrics.fastRobustify(cfg.norm(), cfg.eps(), cfg.seed()), attack)
+                    .rows().get(0);
             v.put("val_robustified_n", ours.n());
             v.put("val_robustified_clean_accuracy", ours.clean());
-            v.put("val_robustified_pgd20_accuracy", ours.greyBox().get("pgd"));
+            v.put(attack.equals("pgd") ? "val_robustified_pgd20_accuracy" : "val_robustified_" + attack + "_accuracy",
+                    ours.greyBox().get(attack));
             v.put("val_robustified_lemma1", ours.lemma1());
             v.put("val_robustify_seconds_per_image", ours.secondsPerImage());
-            score = ours.greyBox().get("pgd");
+            score = ours.greyBox().get(attack);
         }
         v.put("score", score);
         return v;

@@ -179,7 +179,31 @@ class TrainerTest {
     }
 
     @Test
+    void robustifiedValidationScoresWithTheNamedAttack() throws Exception {
+        TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optEpochs(1).optTrainLimit(32).optBatch(16)
+                .optRobustSteps(1).optAttackSteps(1).optValidation(8).optRobustifiedValidation(4)
+                .optRobustifiedAttack("apgd-ce").build();
+        TrainResult r = new Trainer(cfg, tmp.resolve("v"), Progress.NONE).train(train, false);
+        Map<String, Object> last = r.history().get(r.history().size() - 1);
+        assertThat(last).containsKey("val_robustified_apgd-ce_accuracy").doesNotContainKey(
+                "val_robustified_pgd20_accuracy");
+        assertThat(last.get("score")).isEqualTo(last.get("val_robustified_apgd-ce_accuracy"));
+    }
+
+    @Test
+    void aCheckpointWrittenBeforeTheRobustifiedAttackExistedResumesAsPgd() throws Exception {
+        TrainConfig cfg = tiny().setMethod(Method.PREEMPT).build();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = ai.preempt.model.ModelCard.JSON.convertValue(cfg, Map.class);
+        json.remove("robustified_attack");
+        json.remove("robustifiedAttack");
+        assertThat(ai.preempt.model.ModelCard.JSON.convertValue(json, TrainConfig.class)).isEqualTo(cfg);
+    }
+
+    @Test
     void configurationValidatesItsNumbers() {
+        assertThatThrownBy(() -> tiny().setMethod(Method.PREEMPT).optRobustifiedAttack("fgsm").build())
+                .hasMessageContaining("unknown attack 'fgsm'");
         assertThatThrownBy(() -> tiny().setMethod(Method.GAUSSIAN).optSigma(0).build()).hasMessageContaining("--sigma");
         assertThatThrownBy(() -> tiny().setMethod(Method.STANDARD).optEpochs(0).build()).hasMessageContaining("--epochs");
         assertThatThrownBy(() -> tiny().setMethod(Method.ADV).optFast(true).optFgsmStep(0).build())
