@@ -14,6 +14,7 @@ import ai.preempt.pipeline.ServerViews;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Robustifier;
 import ai.preempt.robustify.RobustifyResult;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ import java.util.Map;
  * Robustification of photos behind a server's pipeline, measured one way for every path: robustify the uploads
  * (timed; the prediction ŷ is protected, the true label only judges), round to 8 bits inside the δ-ball, then the
  * accuracy the server reaches on them, clean and under a grey-box attack on the upload through the pipeline, also
- * when the server first re-encodes the upload as JPEG (attacks through the codec use BPDA gradients).
+ * when the server first re-encodes the upload as JPEG (attacks through the codec use BPDA gradients). Several
+ * paths run interleaved batch by batch, so that their cost ratio holds on a machine whose load changes.
  */
 public final class PipelineBenchmark {
 
@@ -39,61 +41,120 @@ public final class PipelineBenchmark {
      * @param secondsPerImage robustification wall time per image (robustify and round; not the attacks)
      * @param cpuSecondsPerImage the process's CPU time for the same (on a shared machine, fairer than wall time;
      *     with one compute thread it is the computation's own time)
+     * @param cpuSecondsPerImageWithAttacks the process's CPU time for robustification and every attack on the result
      * @param clean accuracy of the server on the protected uploads
      * @param attacked accuracy under the grey-box attack
      * @param jpeg quality → {clean, attacked} accuracy when the server re-encodes the upload at that quality
      */
     public record PathResult(String path, int images, String uploadSize, String pipeline, String robustifiedThrough,
-            double secondsPerImage, double cpuSecondsPerImage, double clean, double attacked, Map<Integer, double[]> jpeg) {}
+            double secondsPerImage, double cpuSecondsPerImage, double cpuSecondsPerImageWithAttacks, double clean, double attacked, Map<Integer, double[]> jpeg) {}
 
     /**
+     * One way to protect the photos: what is uploaded and how the server and robustification see it.
+     *
      * @param name the path's name
-     * @param f the model (no preprocessing)
-     * @param uploads the images the user uploads, 8-bit, one size
+     * @param uploads the images the user uploads, 8-bit, one size (the same images, in the same order, on every
+     *     path of a run)
      * @param pipeline the server's preprocessing of an upload (must end at the model's input size)
      * @param where where robustification's inner attack runs
+     */
+    public record Path(String name, LabeledImages uploads, Pipeline pipeline, PipelineClassifier.InnerAttack where) {}
+
+    /**
+     * Runs every path on the same images, interleaved batch by batch (batch b runs the paths in the given order
+     * when b is even and in reverse when odd), so that a load that changes during the run weighs on every path
+     * alike and their time ratio is fair; each batch is timed on its own.
+     *
+     * @param paths the paths, each over the same number of images
+     * @param f the model (no preprocessing)
      * @param survive robustify for the server also after a JPEG re-encode of the upload at this quality, or null
      * @param r the robustifier (budgets in the upload's pixels)
      * @param attack the grey-box attack (same budget)
      * @param qualities JPEG qualities to report
+     * @param batch images per batch
+     * @return one result per path, in the given order
      */
-    public static PathResult run(String name, Classifier f, LabeledImages uploads, Pipeline pipeline,
-            PipelineClassifier.InnerAttack where, Jpeg survive, Robustifier r, Attack attack, List<Integer> qualities,
-            int batch) {
-        int[] shape = uploads.imageShape();
-        PipelineClassifier server = view(f, pipeline, shape, where);
-        // with survive, both servers at once (see Protector and ServerViews)
-        ServerViews robustifyWith = ServerViews.of(survive == null ? List.of(server)
-                : List.of(server, view(f, pipeline.prepend(survive), shape, where)));
-        double[] seconds = {0, 0};
-        int[] counts = new int[2 + 2 * qualities.size()];
-        for (LabeledImages.Range range : uploads.batchRanges(batch)) {
+    public static List<PathResult> run(List<Path> paths, Classifier f, Jpeg survive, Robustifier r, Attack attack,
+            List<Integer> qualities, int batch) {
+        int n = paths.get(0).uploads().size();
+        List<Run> runs = new ArrayList<>();
+        for (Path p : paths) {
+            if (p.uploads().size() != n) {
+                throw new IllegalArgumentException("every path needs the same images: " + p.name() + " has "
+                        + p.uploads().size() + ", not " + n);
+            }
+            runs.add(new Run(p, f, survive, qualities));
+        }
+        List<LabeledImages.Range> ranges = paths.get(0).uploads().batchRanges(batch);
+        for (int b = 0; b < ranges.size(); b++) {
+            for (int k = 0; k < runs.size(); k++) {
+                runs.get(b % 2 == 0 ? k : runs.size() - 1 - k).batch(ranges.get(b), r, attack);
+            }
+        }
+        List<PathResult> out = new ArrayList<>();
+        for (Run run : runs) {
+            out.add(run.result(n));
+        }
+        return out;
+    }
+
+    /** One path's views and running totals. */
+    private static final class Run {
+        private final Path path;
+        private final int[] shape;
+        private final PipelineClassifier server;
+        private final ServerViews robustifyWith;
+        private final List<PipelineClassifier> afterJpeg = new ArrayList<>();
+        private final List<Integer> qualities;
+        private final int[] counts;
+        private double wall;
+        private double cpu;
+        private double cpuWithAttacks;
+
+        Run(Path path, Classifier f, Jpeg survive, List<Integer> qualities) {
+            this.path = path;
+            this.shape = path.uploads().imageShape();
+            this.server = view(f, path.pipeline(), shape, path.where());
+            // with survive, both servers at once (see Protector and ServerViews)
+            this.robustifyWith = ServerViews.of(survive == null ? List.of(server)
+                    : List.of(server, view(f, path.pipeline().prepend(survive), shape, path.where())));
+            for (int q : qualities) {
+                afterJpeg.add(view(f, path.pipeline().prepend(new Jpeg(q)), shape, path.where()));
+            }
+            this.qualities = qualities;
+            this.counts = new int[2 + 2 * qualities.size()];
+        }
+
+        void batch(LabeledImages.Range range, Robustifier r, Attack attack) {
             PreemptEngine.run(() -> {
                 try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                    NDArray x0 = uploads.images(m, range.from(), range.to());
-                    NDArray y = uploads.labels(m, range.from(), range.to());
+                    NDArray x0 = path.uploads().images(m, range.from(), range.to());
+                    NDArray y = path.uploads().labels(m, range.from(), range.to());
                     long t0 = System.nanoTime();
                     long c0 = cpuNanos();
                     RobustifyResult res = r.robustify(robustifyWith, x0, null);
                     NDArray xs = Quantizer.quantize(x0, res.images(), r.config().adversary().withEps(r.config().delta()));
-                    seconds[0] += (System.nanoTime() - t0) / 1e9;
-                    seconds[1] += (cpuNanos() - c0) / 1e9;
+                    wall += (System.nanoTime() - t0) / 1e9;
+                    cpu += (cpuNanos() - c0) / 1e9;
                     long[] labels = y.toLongArray();
                     score(server, attack, xs, y, labels, counts, 0);
-                    for (int k = 0; k < qualities.size(); k++) {
-                        score(view(f, pipeline.prepend(new Jpeg(qualities.get(k))), shape, where), attack, xs, y,
-                                labels, counts, 2 + 2 * k);
+                    for (int k = 0; k < afterJpeg.size(); k++) {
+                        score(afterJpeg.get(k), attack, xs, y, labels, counts, 2 + 2 * k);
                     }
+                    cpuWithAttacks += (cpuNanos() - c0) / 1e9;
                 }
             });
         }
-        int n = uploads.size();
-        Map<Integer, double[]> jpeg = new LinkedHashMap<>();
-        for (int k = 0; k < qualities.size(); k++) {
-            jpeg.put(qualities.get(k), new double[] {counts[2 + 2 * k] / (double) n, counts[3 + 2 * k] / (double) n});
+
+        PathResult result(int n) {
+            Map<Integer, double[]> jpeg = new LinkedHashMap<>();
+            for (int k = 0; k < qualities.size(); k++) {
+                jpeg.put(qualities.get(k), new double[] {counts[2 + 2 * k] / (double) n, counts[3 + 2 * k] / (double) n});
+            }
+            return new PathResult(path.name(), n, shape[1] + "x" + shape[2], path.pipeline().spec(),
+                    robustifyWith.spec(), wall / n, cpu / n, cpuWithAttacks / n, counts[0] / (double) n,
+                    counts[1] / (double) n, jpeg);
         }
-        return new PathResult(name, n, shape[1] + "x" + shape[2], pipeline.spec(), robustifyWith.spec(), seconds[0] / n,
-                seconds[1] / n, counts[0] / (double) n, counts[1] / (double) n, jpeg);
     }
 
     /** @return the CPU time this process has used, in nanoseconds */
