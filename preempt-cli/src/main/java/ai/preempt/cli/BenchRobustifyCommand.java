@@ -52,8 +52,9 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             + "images: default, fast, fastest (default: ${DEFAULT-VALUE}).")
     String modes;
 
-    @Option(names = "--attacks", defaultValue = "pgd", description = "Grey-box attacks on the robustified images: pgd "
-            + "(PGD-20), aa (AutoAttack standard) or pgd,aa (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--attacks", defaultValue = "pgd", description = "Grey-box attacks on the robustified images, "
+            + "comma-separated: pgd (PGD-20), pgd10, aa (AutoAttack standard) or one of its components apgd-ce, apgd-t, "
+            + "fab-t, square (default: ${DEFAULT-VALUE}).")
     String attacks;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the figures here.")
