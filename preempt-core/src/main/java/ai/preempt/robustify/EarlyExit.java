@@ -34,36 +34,35 @@ final class EarlyExit {
     private final FastMode fm;
     /** The full robust loss (K inner steps): what the check measures. */
     private final RobustLoss fullLoss;
-    private final CheckSchedule schedule;
     /** Passes the check's robust loss costs per surviving candidate. */
     private final long lossPasses;
 
     /**
      * @param cfg a configuration with fast mode on
-     * @param n images in the batch
      * @param fullLoss the configuration's robust loss (K inner steps), shared with the outer loop's polish
      */
-    EarlyExit(RobustifyConfig cfg, int n, RobustLoss fullLoss) {
+    EarlyExit(RobustifyConfig cfg, RobustLoss fullLoss) {
         this.cfg = cfg;
         this.fm = cfg.fast();
         this.fullLoss = fullLoss;
-        this.schedule = new CheckSchedule(n, fm.checkEvery());
         this.lossPasses = cfg.samples() == 1 ? 1 : fullLoss.passesPerImage();
     }
 
     /**
-     * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
-     * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
-     * PGD-K with restarts and its robust loss measured there ({@link #checkLoss}); those that pass are stored in {@code finished}.
+     * The early-exit check on images that all took their outer step {@code t} (and so share their random
+     * stream's draw count). Only candidates are checked, i.e. images whose robust loss at this step is already
+     * below the threshold (free to know) and whose back-off allows it; each candidate's 8-bit version is attacked
+     * by PGD-K with restarts and its robust loss measured there ({@link #checkLoss}); those that pass get their
+     * exit point.
      *
-     * @param xs computes the active batch's current x_s (only when some image is a candidate)
-     * @param rows position in the active batch → image index; {@code passes}, {@code loss}, {@code finished}
-     *     are per image index and updated in place
-     * @return per active image: exits now
+     * @param xs computes the images' current x_s (only when some image is a candidate)
+     * @param rows the images' progress, row-aligned with x_s, x0, y and rng; passes, loss, back-off and exit
+     *     point are updated in place
+     * @return per image: exits now
      */
-    boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
-            long[] passes, float[] loss, NDArray[] finished, int t) {
-        boolean[] exit = new boolean[rows.length];
+    boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng,
+            List<Progress> rows, int t) {
+        boolean[] exit = new boolean[rows.size()];
         List<AttackSite> views = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize());
         // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
         long[] attackSeed = new long[views.size()];
@@ -72,8 +71,8 @@ final class EarlyExit {
             attackSeed[k] = rng.nextLong();
             lossSeed[k] = rng.nextLong();
         }
-        int[] cand = IntStream.range(0, rows.length)
-                .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
+        int[] cand = IntStream.range(0, rows.size())
+                .filter(i -> rows.get(i).loss < fm.lossThreshold() && rows.get(i).schedule.due(t)).toArray();
         if (cand.length == 0) {
             return exit;
         }
@@ -100,21 +99,21 @@ final class EarlyExit {
                 float[] checkLoss = checkLoss(site.classifier(), a, ya, lossSeed[k]);
                 for (int j = 0; j < alive.length; j++) {
                     int c = alive[j];
-                    passes[rows[cand[c]]] += attackPasses + (a.success()[j] ? 0 : lossPasses);
+                    rows.get(cand[c]).passes += attackPasses + (a.success()[j] ? 0 : lossPasses);
                     pass[c] &= !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                     worst[c] = Math.max(worst[c], checkLoss[j]);
                 }
                 alive = IntStream.of(alive).filter(c -> pass[c]).toArray();
             }
             for (int c = 0; c < cand.length; c++) {
-                int i = cand[c];
-                exit[i] = pass[c];
-                if (exit[i]) {
-                    loss[rows[i]] = worst[c];
-                    finished[rows[i]] = q.get(c).expandDims(0);
-                    NDScope.unregister(finished[rows[i]]);
+                Progress p = rows.get(cand[c]);
+                exit[cand[c]] = pass[c];
+                if (pass[c]) {
+                    p.loss = worst[c];
+                    p.exit = q.get(c).expandDims(0);
+                    NDScope.unregister(p.exit);
                 } else {
-                    schedule.failed(rows[i], t);
+                    p.schedule.failed(t);
                 }
             }
             return exit;
@@ -140,31 +139,5 @@ final class EarlyExit {
             }
         }
         return checkLoss;
-    }
-
-    /**
-     * Per-image back-off of fast mode's checks: an image that failed a check waits 2, then 4 check periods
-     * (at most) before it is checked again, so an image hovering at the threshold does not pay for a
-     * futile attack at every period.
-     */
-    static final class CheckSchedule {
-        private final int period;
-        private final int[] failures;
-        private final int[] notBefore;
-
-        CheckSchedule(int n, int period) {
-            this.period = period;
-            this.failures = new int[n];
-            this.notBefore = new int[n];
-        }
-
-        boolean due(int image, int t) {
-            return t >= notBefore[image];
-        }
-
-        void failed(int image, int t) {
-            failures[image]++;
-            notBefore[image] = t + period * (1 << Math.min(failures[image], 2));
-        }
     }
 }

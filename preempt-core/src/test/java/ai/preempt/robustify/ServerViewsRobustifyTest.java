@@ -148,10 +148,9 @@ class ServerViewsRobustifyTest {
         RobustifyConfig cfg = config().optFast(FastMode.DEFAULT).build();
         exitNeedsEveryView((f, q, y) -> {
             int n = (int) q.getShape().get(0);
-            int[] rows = IntStream.range(0, n).toArray();
-            EarlyExit early = new EarlyExit(cfg, n, new RobustLoss(cfg));
-            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), Rng.forImages(cfg.seed(), q), rows,
-                    new long[n], new float[n], new NDArray[n], 0);
+            List<Progress> rows = IntStream.range(0, n).mapToObj(i -> new Progress(i, 1, 0)).toList();
+            EarlyExit early = new EarlyExit(cfg, new RobustLoss(cfg));
+            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), Rng.forImages(cfg.seed(), q), rows, 0);
         });
     }
 }
