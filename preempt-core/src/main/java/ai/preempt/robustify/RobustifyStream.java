@@ -243,15 +243,15 @@ public final class RobustifyStream implements AutoCloseable {
 
     /**
      * Fast mode's exit checks after this step, for the images whose step {@code t} (before it) is followed by
-     * one; images at the same step share their random stream's draw count and are checked together.
+     * one: all checked together, in groups of images at the same step (which share their random stream's draw
+     * count).
      *
      * @return per image: passed its check and leaves (its exit point set)
      */
     private boolean[] checks(int[] t) {
         List<Progress> rows = active.rows();
-        boolean[] leave = new boolean[rows.size()];
         if (early == null) {
-            return leave;
+            return new boolean[rows.size()];
         }
         TreeMap<Integer, List<Integer>> byStep = new TreeMap<>();
         for (int i = 0; i < t.length; i++) {
@@ -259,19 +259,15 @@ public final class RobustifyStream implements AutoCloseable {
                 byStep.computeIfAbsent(t[i], k -> new ArrayList<>()).add(i);
             }
         }
-        for (Map.Entry<Integer, List<Integer>> g : byStep.entrySet()) {
-            int[] idx = g.getValue().stream().mapToInt(Integer::intValue).toArray();
-            Scopes.keepAll(() -> {
-                boolean[] exit = early.check(f, () -> Rows.select(state.image(state.param()), idx),
-                        Rows.select(active.x0(), idx), Rows.select(active.labels(), idx), ball,
-                        active.rng().rows(idx), IntStream.of(idx).mapToObj(rows::get).toList(), g.getKey());
-                for (int j = 0; j < idx.length; j++) {
-                    leave[idx[j]] = exit[j];
-                }
-                return null;
-            });
+        List<EarlyExit.Group> groups = new ArrayList<>();
+        for (List<Integer> g : byStep.values()) {
+            int[] idx = g.stream().mapToInt(Integer::intValue).toArray();
+            groups.add(new EarlyExit.Group(idx, active.rng().rows(idx)));
         }
-        return leave;
+        if (groups.isEmpty()) {
+            return new boolean[rows.size()];
+        }
+        return early.check(f, () -> state.image(state.param()), active.x0(), active.labels(), ball, rows, groups, t);
     }
 
     /** Keeps the given rows (positions) of the batch and of the optimiser state. */

@@ -150,7 +150,9 @@ class ServerViewsRobustifyTest {
             int n = (int) q.getShape().get(0);
             List<Progress> rows = IntStream.range(0, n).mapToObj(i -> new Progress(i, 1, 0)).toList();
             EarlyExit early = new EarlyExit(cfg, new RobustLoss(cfg));
-            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), Rng.forImages(cfg.seed(), q), rows, 0);
+            int[] all = IntStream.range(0, n).toArray();
+            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), rows,
+                    List.of(new EarlyExit.Group(all, Rng.forImages(cfg.seed(), q))), new int[n]);
         });
     }
 }
