@@ -7,6 +7,7 @@ import ai.preempt.data.ImageIo;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Models;
 import ai.preempt.robustify.FastMode;
+import ai.preempt.robustify.FastestMode;
 import ai.preempt.robustify.RobustifyConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,15 @@ class BatchIndependenceTest {
                 .optFast(new FastMode(2, 2, FastMode.DEFAULT.lossThreshold(), 2, 2)).build();
         ProtectionService s = new ProtectionService(f, fast, 5, true);
         assertBatchIndependent(modelSize, s.robustify(), ProtectionService.Robustified::output);
+        assertBatchIndependent(photos, s.robustify(), ProtectionService.Robustified::output);
+    }
+
+    @Test
+    void fastestModeRobustifiedBytesDoNotDependOnTheBatch() {
+        // the fastest mode is not streamed: its session robustifies what it was given as one batch per step
+        RobustifyConfig fastest = ServerFixture.quickRobustify().toBuilder().optOuterSteps(6)
+                .optFastest(FastestMode.DEFAULT).build();
+        ProtectionService s = new ProtectionService(f, fastest, 5, true);
         assertBatchIndependent(photos, s.robustify(), ProtectionService.Robustified::output);
     }
 
