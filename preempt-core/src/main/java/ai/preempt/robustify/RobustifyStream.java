@@ -210,8 +210,8 @@ public final class RobustifyStream implements AutoCloseable {
 
     /**
      * The robust loss and its gradient for every image: one evaluation of the whole batch when all images
-     * descend the same loss, else one per group of images with the same loss (each on its own rows), put back in
-     * row order.
+     * descend the same loss or the same attack with different inner steps (fast mode's cheap steps and polish),
+     * else one per group of images with the same loss (each on its own rows), put back in row order.
      */
     private Gradients.LossGrad evaluate(RobustLoss[] lossOf) {
         Map<RobustLoss, List<Integer>> groups = new IdentityHashMap<>();
@@ -220,6 +220,11 @@ public final class RobustifyStream implements AutoCloseable {
         }
         if (groups.size() == 1) {
             return lossOf[0].evaluate(f, state.param(), state::image, active.labels(), active.rng());
+        }
+        if (groups.keySet().stream().allMatch(lossOf[0]::sameButSteps)) {
+            // one attack with different K: one evaluation, each image stepping its own K
+            int[] k = java.util.Arrays.stream(lossOf).mapToInt(RobustLoss::steps).toArray();
+            return lossOf[0].evaluate(f, state.param(), state::image, active.labels(), active.rng(), k);
         }
         NDList losses = new NDList();
         NDList grads = new NDList();
