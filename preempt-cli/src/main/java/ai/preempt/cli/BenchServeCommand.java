@@ -69,16 +69,20 @@ final class BenchServeCommand implements Callable<Integer> {
         if (!noThroughput) {
             List<ServeBenchmark.Throughput> runs = ServeBenchmark.throughput(cfg, bodies, clients, requests, singleRequests);
             System.out.println();
-            System.out.printf("| batching | clients | requests | answered 200 | requests/s | p50 latency | p95 latency |%n");
-            System.out.printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: |%n");
+            System.out.printf("| batching | clients | requests | answered 200 | requests/s | p50 latency | p95 latency "
+                    + "| compute CPU s/request |%n");
+            System.out.printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n");
             for (ServeBenchmark.Throughput t : runs) {
                 LoadTest.Report r = t.report();
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.1f s | %.1f s |%n",
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.1f s | %.1f s | %.3f |%n",
                         t.maxBatch() == 1 ? "--max-batch 1" : "dynamic, --max-batch " + t.maxBatch(), clients,
-                        r.requests(), r.ok(), r.okPerSecond(), r.latencyMs(0.5) / 1000, r.latencyMs(0.95) / 1000);
+                        r.requests(), r.ok(), r.okPerSecond(), r.latencyMs(0.5) / 1000, r.latencyMs(0.95) / 1000,
+                        t.cpuSecondsPerRequest());
             }
-            System.out.printf(Locale.ROOT, "%nspeed-up of dynamic batching: %.2fx requests/s%n",
-                    runs.get(0).report().okPerSecond() / runs.get(1).report().okPerSecond());
+            System.out.printf(Locale.ROOT, "%nspeed-up of dynamic batching: %.2fx requests/s (wall time), %.2fx "
+                    + "requests per compute CPU second%n", runs.get(0).report().okPerSecond()
+                    / runs.get(1).report().okPerSecond(), runs.get(1).cpuSecondsPerRequest()
+                    / runs.get(0).cpuSecondsPerRequest());
         }
         if (load) {
             ServerConfig loadCfg = cfg.toBuilder().optQueueCapacity(loadQueue).build();

@@ -71,12 +71,20 @@ public final class Pgd extends BaseAttack {
      */
     @Override
     public AttackResult perturb(Classifier f, NDArray x, NDArray y) {
+        return PreemptEngine.call(() -> perturb(f, x, y, Rng.forImages(seed, x)));
+    }
+
+    /**
+     * As {@link #perturb(Classifier, NDArray, NDArray)} with the random starts drawn from the given per-image
+     * stream (one row per image of x, e.g. images of several seeds appended: {@link Rng#append}) instead of this
+     * attack's seed.
+     */
+    public AttackResult perturb(Classifier f, NDArray x, NDArray y, Rng rng) {
         return PreemptEngine.call(() -> {
             int n = (int) x.getShape().get(0);
             long[] labels = y.toType(DataType.INT64, false).toLongArray();
             boolean[] success = new boolean[n];
             long[] preds = new long[n];
-            Rng rng = Rng.forImages(seed, x);
             NDArray best = null;
             for (int r = 0; r < restarts; r++) {
                 NDArray adv = run(f, x, y, rng.split());

@@ -94,6 +94,14 @@ public final class PreemptEngine {
         return e;
     }
 
+    /**
+     * @return CPU time the compute thread has used so far (ns): with one intra-op thread, all tensor work; unlike
+     *     wall time, not inflated by other processes on a shared machine
+     */
+    public static long computeCpuNanos() {
+        return call(() -> java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+    }
+
     /** @return true when the current thread is the compute thread */
     public static boolean onComputeThread() {
         return THREAD_NAME.equals(Thread.currentThread().getName());

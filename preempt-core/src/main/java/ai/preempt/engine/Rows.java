@@ -8,13 +8,17 @@ public final class Rows {
 
     private Rows() {}
 
-    /** @return the rows {@code keep} of x, in that order (a new array) */
+    /**
+     * @return the rows {@code keep} of x, in that order (a new array); safe on an autograd path: the index tensor
+     *     lives in PyTorch's own memory (a tensor over a Java buffer, as DJL makes it, would be freed by the garbage
+     *     collector while autograd still keeps it for the backward pass; see {@link Ops})
+     */
     public static NDArray select(NDArray x, int[] keep) {
         long[] idx = new long[keep.length];
         for (int i = 0; i < keep.length; i++) {
             idx[i] = keep[i];
         }
-        try (NDArray index = x.getManager().create(idx)) {
+        try (NDArray raw = x.getManager().create(idx); NDArray index = raw.duplicate()) {
             return x.get(new NDIndex("{}", index));
         }
     }

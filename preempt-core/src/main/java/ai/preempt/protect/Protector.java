@@ -126,17 +126,62 @@ public final class Protector {
      */
     public List<Protected> protectBatch(NDArray x0, List<String> names, int[] trueLabels) {
         return PreemptEngine.call(() -> Scopes.keepAll(() -> {
-            int h = (int) x0.getShape().get(2);
-            int w = (int) x0.getShape().get(3);
-            Pipeline served = pipelineFor(h, w);
-            PipelineClassifier server = view(served, h, w);
-            ServerViews robustifyWith = robustifyWith(server, served, h, w);
+            Served s = served((int) x0.getShape().get(2), (int) x0.getShape().get(3));
+            NDArray given = trueLabels == null ? null : x0.getManager().create(Arrays.stream(trueLabels)
+                    .asLongStream().toArray());
+            return s.verdicts(x0, robustifier.robustify(s.robustifyWith, x0, given), names, trueLabels);
+        }));
+    }
+
+    /**
+     * Opens a stream for photos of size h×w: photos join while others are being protected and leave with their
+     * verdicts as soon as they are done (continuous batching; see {@link ai.preempt.robustify.RobustifyStream}).
+     *
+     * @throws UnsupportedOperationException for a robustifier that runs whole batches only (the fastest mode)
+     */
+    public ProtectStream stream(int h, int w) {
+        return new ProtectStream(served(h, w), robustifier);
+    }
+
+    /** @return the server's view of photos of size h×w and what robustification optimises for them */
+    Served served(int h, int w) {
+        Pipeline p = pipelineFor(h, w);
+        PipelineClassifier server = view(p, h, w);
+        return new Served(p, server, robustifyWith(server, p, h, w), h, w);
+    }
+
+    /**
+     * Photos of one size as the server sees them: the pipeline, the server's view, and what robustification
+     * optimises; judges robustified photos ({@link #verdicts}).
+     */
+    final class Served {
+        private final Pipeline served;
+        private final PipelineClassifier server;
+        final ServerViews robustifyWith;
+        private final int h;
+        private final int w;
+
+        private Served(Pipeline served, PipelineClassifier server, ServerViews robustifyWith, int h, int w) {
+            this.served = served;
+            this.server = server;
+            this.robustifyWith = robustifyWith;
+            this.h = h;
+            this.w = w;
+        }
+
+        /**
+         * Rounds robustified photos to 8 bits (unless told not to) and judges what will be written.
+         *
+         * @param x0 the originals (N×C×H×W, 8-bit grid)
+         * @param r their robustification, row-aligned
+         * @param names one name per photo
+         * @param trueLabels true labels, or null when unknown
+         * @return one result per photo, in order
+         */
+        List<Protected> verdicts(NDArray x0, RobustifyResult r, List<String> names, int[] trueLabels) {
             RobustifyConfig cfg = robustifier.config();
             ThreatModel ball = cfg.adversary().withEps(cfg.delta());
             long[] before = server.predict(x0).toLongArray();
-            NDArray given = trueLabels == null ? null : x0.getManager().create(Arrays.stream(trueLabels)
-                    .asLongStream().toArray());
-            RobustifyResult r = robustifier.robustify(robustifyWith, x0, given);
             NDArray out = quantize ? Quantizer.quantize(x0, r.images(), ball) : r.images();
             long[] after = server.predict(out).toLongArray();
             NDArray y = x0.getManager().create(r.labels());
@@ -165,7 +210,7 @@ public final class Protector {
                         served.spec(), robustifyWith.spec(), jpeg.get(i))));
             }
             return result;
-        }));
+        }
     }
 
     /**

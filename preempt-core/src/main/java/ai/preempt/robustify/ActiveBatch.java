@@ -1,89 +1,103 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The images of a batch still being optimised: their indices in the batch, their originals and their labels,
- * in active-batch order. Fast mode's early exit drops images; the outer loop then compacts its optimiser state
- * with the positions {@link #drop} returns. Owns its copies of the originals and labels.
+ * The images being optimised, row-aligned: each one's {@link Progress}, original, label and random stream.
+ * Images join ({@link #append}) and leave ({@link #keep}); the outer loop grows and compacts its optimiser state
+ * alike. Owns its arrays.
  */
 final class ActiveBatch implements AutoCloseable {
 
-    private int[] rows;
+    private List<Progress> rows = new ArrayList<>();
     private NDArray x0;
     private NDArray labels;
+    private Rng rng;
 
-    /**
-     * @param x0 the batch's originals (copied)
-     * @param labels the batch's labels (owned from now on)
-     */
-    ActiveBatch(NDArray x0, NDArray labels) {
-        this.rows = new int[(int) x0.getShape().get(0)];
-        java.util.Arrays.setAll(rows, i -> i);
-        this.x0 = x0.duplicate();
-        this.labels = labels;
-    }
-
-    /** @return position in the active batch → image index in the batch */
-    int[] rows() {
+    /** @return the images' progress, in row order */
+    List<Progress> rows() {
         return rows;
     }
 
-    /** @return whether any image is still being optimised */
+    /** @return whether no image is being optimised */
     boolean isEmpty() {
-        return rows.length == 0;
+        return rows.isEmpty();
     }
 
-    /** @return the active images' originals */
+    /** @return the images' originals */
     NDArray x0() {
         return x0;
     }
 
-    /** @return the active images' labels */
+    /** @return the images' labels */
     NDArray labels() {
         return labels;
     }
 
+    /** @return the images' random streams (per image, row-aligned) */
+    Rng rng() {
+        return rng;
+    }
+
     /**
-     * Drops the images that exit.
+     * Adds images after the current ones.
      *
-     * @param exit per active image: leaves now
-     * @return the positions (in the active batch before the drop) of the images that stay, in order, when some
-     *     image left and some stay; null when nothing changed or nothing stays (no state to compact)
+     * @param x0New their originals (owned from now on)
+     * @param labelsNew their labels (owned from now on)
+     * @param rngNew their per-image random stream
+     * @param progress their progress, one per row
      */
-    int[] drop(boolean[] exit) {
-        int keep = 0;
-        for (boolean e : exit) {
-            keep += e ? 0 : 1;
+    void append(NDArray x0New, NDArray labelsNew, Rng rngNew, List<Progress> progress) {
+        if (rows.isEmpty()) {
+            close();
+            x0 = x0New;
+            labels = labelsNew;
+            rng = rngNew;
+        } else {
+            NDArray x = NDArrays.concat(new NDList(x0, x0New));
+            NDArray y = NDArrays.concat(new NDList(labels, labelsNew));
+            NDScope.unregister(x, y);
+            close();
+            x0New.close();
+            labelsNew.close();
+            x0 = x;
+            labels = y;
+            rng.append(rngNew);
         }
-        if (keep == rows.length) {
-            return null;
-        }
-        int[] stay = new int[keep];
-        int[] next = new int[keep];
-        for (int i = 0, j = 0; i < exit.length; i++) {
-            if (!exit[i]) {
-                stay[j] = i;
-                next[j++] = rows[i];
-            }
+        rows.addAll(progress);
+    }
+
+    /** Keeps only the given rows (positions), in order. */
+    void keep(int[] stay) {
+        List<Progress> next = new ArrayList<>(stay.length);
+        for (int i : stay) {
+            next.add(rows.get(i));
         }
         rows = next;
-        if (keep == 0) {
-            return null;
+        if (stay.length == 0) {
+            return; // nothing to compact: the arrays go with the next append or close
         }
-        NDArray x0Next = Rows.select(x0, stay);
-        NDArray labelsNext = Rows.select(labels, stay);
-        x0.close();
-        labels.close();
-        x0 = x0Next;
-        labels = labelsNext;
-        return stay;
+        NDArray x = Rows.select(x0, stay);
+        NDArray y = Rows.select(labels, stay);
+        NDScope.unregister(x, y);
+        close();
+        x0 = x;
+        labels = y;
+        rng.keepRows(stay);
     }
 
     @Override
     public void close() {
-        x0.close();
-        labels.close();
+        if (x0 != null) {
+            x0.close();
+            labels.close();
+        }
     }
 }

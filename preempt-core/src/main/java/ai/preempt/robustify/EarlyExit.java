@@ -14,6 +14,7 @@ import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -34,49 +35,66 @@ final class EarlyExit {
     private final FastMode fm;
     /** The full robust loss (K inner steps): what the check measures. */
     private final RobustLoss fullLoss;
-    private final CheckSchedule schedule;
     /** Passes the check's robust loss costs per surviving candidate. */
     private final long lossPasses;
 
     /**
      * @param cfg a configuration with fast mode on
-     * @param n images in the batch
      * @param fullLoss the configuration's robust loss (K inner steps), shared with the outer loop's polish
      */
-    EarlyExit(RobustifyConfig cfg, int n, RobustLoss fullLoss) {
+    EarlyExit(RobustifyConfig cfg, RobustLoss fullLoss) {
         this.cfg = cfg;
         this.fm = cfg.fast();
         this.fullLoss = fullLoss;
-        this.schedule = new CheckSchedule(n, fm.checkEvery());
         this.lossPasses = cfg.samples() == 1 ? 1 : fullLoss.passesPerImage();
     }
 
     /**
-     * The early-exit check on the active batch. Only candidates are checked, i.e. images whose robust loss at
-     * this step is already below the threshold (free to know); each candidate's 8-bit version is attacked by
-     * PGD-K with restarts and its robust loss measured there ({@link #checkLoss}); those that pass are stored in {@code finished}.
+     * Images that took the same outer step, so their random streams share a draw count.
      *
-     * @param xs computes the active batch's current x_s (only when some image is a candidate)
-     * @param rows position in the active batch → image index; {@code passes}, {@code loss}, {@code finished}
-     *     are per image index and updated in place
-     * @return per active image: exits now
+     * @param rows their positions in the batch checked
+     * @param rng their random streams (per image, row-aligned with {@code rows})
      */
-    boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball, Rng rng, int[] rows,
-            long[] passes, float[] loss, NDArray[] finished, int t) {
-        boolean[] exit = new boolean[rows.length];
+    record Group(int[] rows, Rng rng) {}
+
+    /**
+     * The early-exit check on groups of images, each group at one outer step; images of every group are attacked
+     * together, each with its own group's seeds. Only candidates are checked, i.e. images whose robust loss at this
+     * step is already below the threshold (free to know) and whose back-off allows it; each candidate's 8-bit
+     * version is attacked by PGD-K with restarts and its robust loss measured there ({@link #checkLoss}); those
+     * that pass get their exit point.
+     *
+     * @param xs computes the batch's current x_s (only when some image is a candidate)
+     * @param rows the batch's progress, row-aligned with x_s, x0 and y; passes, loss, back-off and exit point are
+     *     updated in place
+     * @param groups the images to check, by outer step; the others are not checked
+     * @param t per image of the batch, the 0-based outer step it just took
+     * @return per image of the batch: exits now
+     */
+    boolean[] check(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball,
+            List<Progress> rows, List<Group> groups, int[] t) {
+        boolean[] exit = new boolean[rows.size()];
         List<AttackSite> views = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize());
-        // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
-        long[] attackSeed = new long[views.size()];
-        long[] lossSeed = new long[views.size()];
-        for (int k = 0; k < views.size(); k++) {
-            attackSeed[k] = rng.nextLong();
-            lossSeed[k] = rng.nextLong();
+        int[] groupOf = new int[rows.size()];
+        Arrays.fill(groupOf, -1);
+        long[][] attackSeed = new long[groups.size()][views.size()];
+        long[][] lossSeed = new long[groups.size()][views.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            for (int i : groups.get(g).rows()) {
+                groupOf[i] = g;
+            }
+            // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
+            for (int k = 0; k < views.size(); k++) {
+                attackSeed[g][k] = groups.get(g).rng().nextLong();
+                lossSeed[g][k] = groups.get(g).rng().nextLong();
+            }
         }
-        int[] cand = IntStream.range(0, rows.length)
-                .filter(i -> loss[rows[i]] < fm.lossThreshold() && schedule.due(rows[i], t)).toArray();
+        int[] cand = IntStream.range(0, rows.size()).filter(i -> groupOf[i] >= 0
+                && rows.get(i).loss < fm.lossThreshold() && rows.get(i).schedule.due(t[i])).toArray();
         if (cand.length == 0) {
             return exit;
         }
+        int[] candGroup = IntStream.of(cand).map(i -> groupOf[i]).toArray();
         return Scopes.keepAll(() -> {
             NDArray xc = Rows.select(xs.get(), cand);
             NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
@@ -87,38 +105,64 @@ final class EarlyExit {
             // through every view (server pipeline) in turn, each on the candidates no earlier view ruled out
             int[] alive = IntStream.range(0, cand.length).toArray();
             for (int k = 0; k < views.size() && alive.length > 0; k++) {
+                int view = k;
                 AttackSite site = views.get(k);
                 NDArray ya = Rows.select(yc, alive);
+                NDArray xa = site.front().apply(Rows.select(q, alive));
+                int[] groupAlive = IntStream.of(alive).map(c -> candGroup[c]).toArray();
                 CountingClassifier counted = new CountingClassifier(site.classifier());
                 AttackResult a = Pgd.builder().setThreat(site.threat()).optSteps(cfg.innerSteps())
-                        .optStepSize(site.alpha()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts())
-                        .optSeed(attackSeed[k]).build()
-                        .perturb(counted, site.front().apply(Rows.select(q, alive)), ya);
+                        .optStepSize(site.alpha()).optRandomStart(cfg.innerStart()).optRestarts(fm.restarts()).build()
+                        .perturb(counted, xa, ya, streams(xa, groupAlive, g -> attackSeed[g][view]));
                 // each restart runs K steps and a prediction on every row it is given, and stops once all are
                 // fooled: the passes it really made, per candidate
                 long attackPasses = counted.images() / alive.length;
-                float[] checkLoss = checkLoss(site.classifier(), a, ya, lossSeed[k]);
+                float[] checkLoss = checkLoss(site.classifier(), a, ya, groupAlive, g -> lossSeed[g][view]);
                 for (int j = 0; j < alive.length; j++) {
                     int c = alive[j];
-                    passes[rows[cand[c]]] += attackPasses + (a.success()[j] ? 0 : lossPasses);
+                    rows.get(cand[c]).passes += attackPasses + (a.success()[j] ? 0 : lossPasses);
                     pass[c] &= !a.success()[j] && checkLoss[j] < fm.lossThreshold();
                     worst[c] = Math.max(worst[c], checkLoss[j]);
                 }
                 alive = IntStream.of(alive).filter(c -> pass[c]).toArray();
             }
             for (int c = 0; c < cand.length; c++) {
-                int i = cand[c];
-                exit[i] = pass[c];
-                if (exit[i]) {
-                    loss[rows[i]] = worst[c];
-                    finished[rows[i]] = q.get(c).expandDims(0);
-                    NDScope.unregister(finished[rows[i]]);
+                Progress p = rows.get(cand[c]);
+                exit[cand[c]] = pass[c];
+                if (pass[c]) {
+                    p.loss = worst[c];
+                    p.exit = q.get(c).expandDims(0);
+                    NDScope.unregister(p.exit);
                 } else {
-                    schedule.failed(rows[i], t);
+                    p.schedule.failed(t[cand[c]]);
                 }
             }
             return exit;
         });
+    }
+
+    /**
+     * @param x the attacked images, row by row
+     * @param group per row, its group
+     * @param seed a group's seed
+     * @return per-image streams for the rows of x, each from its group's seed (runs of one group keyed together)
+     */
+    private static Rng streams(NDArray x, int[] group, IntToLongFunction seed) {
+        Rng all = null;
+        for (int from = 0; from < group.length;) {
+            int to = from;
+            while (to < group.length && group[to] == group[from]) {
+                to++;
+            }
+            Rng run = Rng.forImages(seed.applyAsLong(group[from]), x.get(from + ":" + to));
+            if (all == null) {
+                all = run;
+            } else {
+                all.append(run);
+            }
+            from = to;
+        }
+        return all;
     }
 
     /**
@@ -127,44 +171,28 @@ final class EarlyExit {
      * random start, exactly what a fresh robust loss would draw, so one forward pass replaces K + 1. With m &gt; 1
      * the fresh loss averages m new runs.
      */
-    private float[] checkLoss(Classifier f, AttackResult a, NDArray yc, long seed) {
+    private float[] checkLoss(Classifier f, AttackResult a, NDArray yc, int[] group, IntToLongFunction seed) {
         int[] survivors = IntStream.range(0, a.success().length).filter(j -> !a.success()[j]).toArray();
         float[] checkLoss = new float[a.success().length];
-        if (survivors.length > 0) {
-            NDArray adv = Rows.select(a.adversarial(), survivors);
-            NDArray ys = Rows.select(yc, survivors);
-            float[] l = cfg.samples() == 1 ? Losses.crossEntropy(f.logits(adv), ys).toFloatArray()
-                    : fullLoss.value(f, adv, ys, seed);
+        if (survivors.length == 0) {
+            return checkLoss;
+        }
+        if (cfg.samples() == 1) {
+            float[] l = Losses.crossEntropy(f.logits(Rows.select(a.adversarial(), survivors)),
+                    Rows.select(yc, survivors)).toFloatArray();
             for (int s = 0; s < survivors.length; s++) {
                 checkLoss[survivors[s]] = l[s];
             }
+            return checkLoss;
+        }
+        // m > 1: fresh inner runs, drawn per group from its own seed
+        for (int g : IntStream.of(survivors).map(j -> group[j]).distinct().toArray()) {
+            int[] mine = IntStream.of(survivors).filter(j -> group[j] == g).toArray();
+            float[] l = fullLoss.value(f, Rows.select(a.adversarial(), mine), Rows.select(yc, mine), seed.applyAsLong(g));
+            for (int s = 0; s < mine.length; s++) {
+                checkLoss[mine[s]] = l[s];
+            }
         }
         return checkLoss;
-    }
-
-    /**
-     * Per-image back-off of fast mode's checks: an image that failed a check waits 2, then 4 check periods
-     * (at most) before it is checked again, so an image hovering at the threshold does not pay for a
-     * futile attack at every period.
-     */
-    static final class CheckSchedule {
-        private final int period;
-        private final int[] failures;
-        private final int[] notBefore;
-
-        CheckSchedule(int n, int period) {
-            this.period = period;
-            this.failures = new int[n];
-            this.notBefore = new int[n];
-        }
-
-        boolean due(int image, int t) {
-            return t >= notBefore[image];
-        }
-
-        void failed(int image, int t) {
-            failures[image]++;
-            notBefore[image] = t + period * (1 << Math.min(failures[image], 2));
-        }
     }
 }

@@ -67,7 +67,8 @@ final class FastestLoop {
             Arrays.fill(passes, warm.passesPerImage() + (given == null && fm.warmSteps() == 0 ? 1 : 0));
             Active active = new Active(x0, x0.getManager().create(yArr), ImageRngs.of(cfg.seed(), x0), n);
             NDArray[] finished = new NDArray[n];
-            EarlyExit.CheckSchedule schedule = new EarlyExit.CheckSchedule(n, fm.checkEvery());
+            Progress.CheckSchedule[] schedule = new Progress.CheckSchedule[n];
+            Arrays.setAll(schedule, i -> new Progress.CheckSchedule(fm.checkEvery()));
             NDArray start = warmed.start();
             try (OuterLoop.State state = loop.init(x0, start)) {
                 start.close();
@@ -88,7 +89,7 @@ final class FastestLoop {
                     }
                     if (fm.checksAfter(t, cfg.outerSteps())) {
                         int[] cand = IntStream.range(0, now.rows.length).filter(i -> stepLoss[i] < fm.screenThreshold()
-                                && schedule.due(now.rows[i], step)).toArray();
+                                && schedule[now.rows[i]].due(step)).toArray();
                         if (cand.length > 0) {
                             boolean[] exit = confirm(f, state, now, cand, passes, loss, finished, schedule, t);
                             active = now.without(exit, state);
@@ -115,7 +116,7 @@ final class FastestLoop {
 
     /** Confirms the candidates (positions in the active batch); stores the exits' 8-bit images; @return exits */
     private boolean[] confirm(Classifier f, OuterLoop.State state, Active now, int[] cand, long[] passes,
-            float[] loss, NDArray[] finished, EarlyExit.CheckSchedule schedule, int t) {
+            float[] loss, NDArray[] finished, Progress.CheckSchedule[] schedule, int t) {
         return Scopes.keepAll(() -> {
             NDArray q = Quantizer.quantize(Rows.select(now.x0, cand), Rows.select(state.image(state.param()), cand),
                     ball);
@@ -130,7 +131,7 @@ final class FastestLoop {
                     finished[image] = q.get(j).expandDims(0);
                     NDScope.unregister(finished[image]);
                 } else {
-                    schedule.failed(image, t);
+                    schedule[image].failed(t);
                 }
             }
             return exit;

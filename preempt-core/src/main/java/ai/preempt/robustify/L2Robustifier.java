@@ -1,8 +1,9 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
-import ai.preempt.engine.Rows;
+import ai.djl.ndarray.types.Shape;
 import ai.preempt.threat.ThreatModel;
+import java.util.stream.IntStream;
 
 /**
  * L2 robustification by projected gradient descent: x_s ← Π_{B_δ(x_o)}(x_s − step), then clamp to [0,1].
@@ -23,47 +24,46 @@ final class L2Robustifier extends OuterLoop {
     }
 
     @Override
-    State init(NDArray x0In, NDArray xStart) {
-        ThreatModel ball = cfg.adversary().withEps(cfg.delta());
-        ThreatModel unit = cfg.adversary();
-        return new State() {
-            private NDArray xs = xStart.duplicate();
-            private NDArray x0 = x0In.duplicate();
+    State init(NDArray x0, NDArray xStart) {
+        return new Projected(xStart.duplicate(), x0.duplicate());
+    }
 
-            @Override
-            public NDArray param() {
-                return xs;
-            }
+    /** Tensors: x_s itself and x_o. */
+    private final class Projected extends State {
+        private final ThreatModel ball = cfg.adversary().withEps(cfg.delta());
 
-            @Override
-            public NDArray image(NDArray p) {
-                return p;
-            }
+        Projected(NDArray... rows) {
+            super(rows);
+        }
 
-            @Override
-            public void update(NDArray grad, int t) {
-                NDArray step = cfg.l2Step() == L2Step.RAW ? grad.mul(cfg.lr())
-                        : unit.stepDirection(grad).mul(normalizedStep(t));
-                NDArray next = ball.project(x0, xs.sub(step));
-                LinfRobustifier.keep(next);
-                xs.close();
-                xs = next;
-            }
+        @Override
+        NDArray image(NDArray p) {
+            return p;
+        }
 
-            @Override
-            public void compact(int[] keep) {
-                NDArray a = Rows.select(xs, keep);
-                NDArray b = Rows.select(x0, keep);
-                close();
-                xs = a;
-                x0 = b;
+        @Override
+        void update(NDArray grad, int[] t) {
+            NDArray step;
+            if (cfg.l2Step() == L2Step.RAW) {
+                step = grad.mul(cfg.lr());
+            } else if (IntStream.of(t).allMatch(s -> s == t[0])) {
+                step = cfg.adversary().stepDirection(grad).mul(normalizedStep(t[0]));
+            } else { // images at different steps (joined a running stream at different times): a size per row
+                float[] size = new float[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    size[i] = (float) normalizedStep(t[i]);
+                }
+                long[] shape = new long[grad.getShape().dimension()];
+                java.util.Arrays.fill(shape, 1);
+                shape[0] = t.length;
+                step = cfg.adversary().stepDirection(grad).mul(grad.getManager().create(size, new Shape(shape)));
             }
+            replace(0, ball.project(rows[1], rows[0].sub(step)));
+        }
 
-            @Override
-            public void close() {
-                xs.close();
-                x0.close();
-            }
-        };
+        @Override
+        State with(NDArray[] tensors) {
+            return new Projected(tensors);
+        }
     }
 }

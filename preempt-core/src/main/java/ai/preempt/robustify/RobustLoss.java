@@ -1,8 +1,11 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.Rng;
+import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
@@ -13,6 +16,7 @@ import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.function.UnaryOperator;
 
 /**
@@ -95,7 +99,7 @@ public final class RobustLoss {
      * The inner attack's constants for one sample: random offset and step directions, and the end point the
      * attack reached (which {@link #replay} from the same x_s reproduces).
      */
-    record Chain(NDArray offset, List<NDArray> directions, NDArray end) {
+    record Chain(NDArray offset, List<NDArray> directions, List<int[]> rows, NDArray end) {
 
         void close() {
             offset.close();
@@ -134,31 +138,72 @@ public final class RobustLoss {
 
     /** Runs the inner PGD from x_s (already mapped by the view's front) and records its constants. */
     private Chain trace(AttackSite v, NDArray xs, NDArray labels, Offsets offsets) {
+        return trace(v, xs, labels, offsets, null);
+    }
+
+    /**
+     * As {@link #trace(AttackSite, NDArray, NDArray, Offsets)} with {@code rowSteps[i]} inner steps for image i
+     * (null: this loss's K for all): step k runs on the images with more than k steps.
+     */
+    private Chain trace(AttackSite v, NDArray xs, NDArray labels, Offsets offsets, int[] rowSteps) {
         ThreatModel inner = v.threat();
         Classifier f = v.classifier();
         NDArray offset = Scopes.keep(() -> offsets.draw(inner, xs));
-        List<NDArray> dirs = new ArrayList<>(steps);
+        int most = rowSteps == null ? steps : IntStream.of(rowSteps).max().orElse(0);
+        List<NDArray> dirs = new ArrayList<>(most);
+        List<int[]> rows = new ArrayList<>(most);
         NDArray x = Scopes.keep(() -> xs.add(offset).clip(0, 1));
-        for (int k = 0; k < steps; k++) {
+        for (int k = 0; k < most; k++) {
+            int[] on = stepping(rowSteps, k);
             NDArray cur = x;
-            NDArray dir = Scopes.keep(() -> inner.stepDirection(
-                    Gradients.of(cur, in -> Losses.crossEntropy(f.logits(in), labels)).grad()));
+            NDArray dir = Scopes.keep(() -> inner.stepDirection(Gradients.of(on == null ? cur : Rows.select(cur, on),
+                    in -> Losses.crossEntropy(f.logits(in), on == null ? labels : Rows.select(labels, on))).grad()));
             dirs.add(dir);
-            x = Scopes.keep(() -> step(v, xs, cur, dir));
+            rows.add(on);
+            x = Scopes.keep(() -> step(v, xs, cur, dir, on));
             cur.close();
         }
-        return new Chain(offset, dirs, x);
+        return new Chain(offset, dirs, rows, x);
+    }
+
+    /** @return the images that take inner step k (positions), or null when all do */
+    private static int[] stepping(int[] rowSteps, int k) {
+        if (rowSteps == null || IntStream.of(rowSteps).allMatch(s -> s > k)) {
+            return null;
+        }
+        return IntStream.range(0, rowSteps.length).filter(i -> rowSteps[i] > k).toArray();
     }
 
     private static NDArray step(AttackSite v, NDArray xs, NDArray x, NDArray dir) {
         return v.threat().project(xs, x.add(dir.mul(v.alpha())));
     }
 
+    /** One inner step of the images {@code on} (all when null); the others stay where they are (differentiable). */
+    private static NDArray step(AttackSite v, NDArray xs, NDArray x, NDArray dir, int[] on) {
+        if (on == null) {
+            return step(v, xs, x, dir);
+        }
+        int n = (int) x.getShape().get(0);
+        int[] off = IntStream.range(0, n).filter(i -> java.util.Arrays.binarySearch(on, i) < 0).toArray();
+        NDArray moved = step(v, Rows.select(xs, on), Rows.select(x, on), dir);
+        if (off.length == 0) {
+            return moved;
+        }
+        int[] back = new int[n]; // position of each image in [moved rows, then the others]
+        for (int j = 0; j < on.length; j++) {
+            back[on[j]] = j;
+        }
+        for (int j = 0; j < off.length; j++) {
+            back[off[j]] = on.length + j;
+        }
+        return Rows.select(NDArrays.concat(new NDList(moved, Rows.select(x, off))), back);
+    }
+
     /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
     private static NDArray replay(AttackSite v, NDArray xs, Chain chain) {
         NDArray x = xs.add(chain.offset()).clip(0, 1);
-        for (NDArray dir : chain.directions()) {
-            x = step(v, xs, x, dir);
+        for (int k = 0; k < chain.directions().size(); k++) {
+            x = step(v, xs, x, chain.directions().get(k), chain.rows().get(k));
         }
         return x;
     }
@@ -181,6 +226,31 @@ public final class RobustLoss {
      */
     Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
             Offsets offsets) {
+        return evaluate(f, param, toImage, labels, offsets, null);
+    }
+
+    /** @return this loss's inner steps K */
+    int steps() {
+        return steps;
+    }
+
+    /** @return whether {@code o} is this loss with another number of inner steps (same attack otherwise) */
+    boolean sameButSteps(RobustLoss o) {
+        return inner.equals(o.inner) && alpha == o.alpha && start == o.start && samples == o.samples;
+    }
+
+    /**
+     * As {@link #evaluate(Classifier, NDArray, UnaryOperator, NDArray, Rng)} with {@code rowSteps[i]} inner steps
+     * for image i (null: this loss's K for all): one evaluation of images that descend this attack with different
+     * K (fast mode's cheap attack and its polish), each image getting what its own K gives it.
+     */
+    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng,
+            int[] rowSteps) {
+        return evaluate(f, param, toImage, labels, (threat, x) -> threat.randomOffset(x, start, rng), rowSteps);
+    }
+
+    private Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
+            Offsets offsets, int[] rowSteps) {
         NDArray lossSum = null;
         NDArray gradSum = null;
         List<AttackSite> views = views(f);
@@ -190,7 +260,7 @@ public final class RobustLoss {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
             List<Chain> chains = new ArrayList<>(views.size());
             for (int k = 0; k < views.size(); k++) {
-                chains.add(trace(views.get(k), at.get(k), labels, offsets));
+                chains.add(trace(views.get(k), at.get(k), labels, offsets, rowSteps));
             }
             // one differentiable replay of all of them: the gradient of the views' mean loss
             Gradients.LossGrad lg = Gradients.of(param, p -> {

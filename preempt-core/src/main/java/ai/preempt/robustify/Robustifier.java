@@ -22,6 +22,16 @@ public interface Robustifier {
      */
     RobustifyResult robustify(Classifier f, NDArray x0, NDArray labels);
 
+    /**
+     * Opens a stream on {@code f} into which images can be admitted while others are being robustified (continuous
+     * batching); {@link #robustify} is such a stream with every image admitted at once.
+     *
+     * @param f the classifier to robustify for
+     * @param results the manager finished images are handed out in
+     * @throws UnsupportedOperationException for the fastest mode, which robustifies whole batches only
+     */
+    RobustifyStream open(Classifier f, NDManager results);
+
     /** @return the settings */
     RobustifyConfig config();
 

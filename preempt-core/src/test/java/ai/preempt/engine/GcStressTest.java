@@ -68,6 +68,20 @@ class GcStressTest {
     }
 
     @Test
+    void rowSelectionOnTheGradientPathGivesTheSameGradientUnderGcPressure() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(6)) {
+                NDArray x0 = m.randomUniform(0, 1, new Shape(4, 3, 32, 32));
+                NDArray y = m.create(new long[] {1, 2, 3, 4});
+                // images reordered on the autograd path (the stream's per-image inner steps do this): the index
+                // tensor must outlive the forward pass
+                assertSameAndFinite(bothWays(x0, in -> Losses.crossEntropy(f.logits(Rows.select(
+                        Rows.select(in, new int[] {2, 0, 3, 1}).mul(Rows.select(in, new int[] {1, 3, 0, 2})), new int[] {1, 3, 0, 2})), y)));
+            }
+        });
+    }
+
+    @Test
     void smoothedSoftClassifierGivesTheSameGradientUnderGcPressure() {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(4)) {

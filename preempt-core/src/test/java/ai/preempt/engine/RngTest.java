@@ -57,6 +57,30 @@ class RngTest {
     }
 
     @Test
+    void imagesAppendedToARunningStreamKeepTheirOwnDrawCounts() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = PreemptEngine.newManager()) {
+                NDArray imgs = new Rng(4).uniform(m, new Shape(3, 1, 2, 2), 0, 1);
+                NDArray first = imgs.get("0:2");
+                NDArray late = imgs.get("2:3");
+                Rng running = Rng.forImages(9, first);
+                Rng firstAlone = Rng.forImages(9, imgs.get("1:2"));
+                Rng lateAlone = Rng.forImages(9, late);
+                running.uniformLike(first, 0, 1);
+                firstAlone.uniformLike(imgs.get("1:2"), 0, 1);
+                running.append(Rng.forImages(9, late)); // joins after one draw of the others
+                NDArray u = running.uniformLike(imgs, 0, 1);
+                assertThat(row(u, 1)).as("second draw of an early image").containsExactly(
+                        row(firstAlone.uniformLike(imgs.get("1:2"), 0, 1), 0));
+                assertThat(row(u, 2)).as("first draw of the late image").containsExactly(row(lateAlone.uniformLike(late, 0, 1), 0));
+                // rows at different draw counts share no draw; rows of one count still do
+                assertThatThrownBy(running::nextLong).isInstanceOf(IllegalStateException.class);
+                assertThat(running.rows(new int[] {0, 1}).nextLong()).isEqualTo(firstAlone.nextLong());
+            }
+        });
+    }
+
+    @Test
     void plainStreamsDrawAsBefore() {
         PreemptEngine.run(() -> {
             try (NDManager m = PreemptEngine.newManager()) {

@@ -148,10 +148,11 @@ class ServerViewsRobustifyTest {
         RobustifyConfig cfg = config().optFast(FastMode.DEFAULT).build();
         exitNeedsEveryView((f, q, y) -> {
             int n = (int) q.getShape().get(0);
-            int[] rows = IntStream.range(0, n).toArray();
-            EarlyExit early = new EarlyExit(cfg, n, new RobustLoss(cfg));
-            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), Rng.forImages(cfg.seed(), q), rows,
-                    new long[n], new float[n], new NDArray[n], 0);
+            List<Progress> rows = IntStream.range(0, n).mapToObj(i -> new Progress(i, 1, 0)).toList();
+            EarlyExit early = new EarlyExit(cfg, new RobustLoss(cfg));
+            int[] all = IntStream.range(0, n).toArray();
+            return early.check(f, () -> q, q, y, EPS.withEps(cfg.delta()), rows,
+                    List.of(new EarlyExit.Group(all, Rng.forImages(cfg.seed(), q))), new int[n]);
         });
     }
 }

@@ -3,8 +3,10 @@ package ai.preempt.server;
 import ai.preempt.data.Image;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,14 +15,18 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
- * Dynamic batching in front of the single compute thread: a bounded queue of requests served by one worker,
- * which takes the oldest request, gathers further requests of the same operation and image size until it
- * holds {@code maxBatch} of them or the oldest has waited {@code maxWait}, and runs them as one batch.
+ * Dynamic batching in front of the single compute thread: a bounded queue of requests served by one worker.
+ * When idle, the worker takes the oldest request and gathers further requests of the same operation and image
+ * size until it holds {@code maxBatch} of them or the oldest has waited {@code maxWait}. A plain {@link Operation}
+ * runs such a batch at once. A {@link StreamingOperation} (robustification) runs it as a continuous batch: the
+ * worker keeps a running session per operation and image size and, between its steps, admits waiting requests
+ * of that kind up to {@code maxBatch} images in the session; each request is answered as soon as its own image
+ * is done, not when the slowest of its batch is. Plain requests that arrive meanwhile run between steps.
  *
  * <p>Never blocks a caller: a full queue refuses at once ({@link ApiException#busy}, 503). A waiting request
  * whose future completes (timed out, cancelled because its client disconnected) leaves the queue at once, and
- * one whose client is found gone is dropped before it is batched: either way it frees its slot and costs no
- * compute.
+ * one whose client is found gone is dropped before it is batched, or from its running session at the next step:
+ * either way it frees its slot and costs no further compute.
  */
 final class BatchQueue implements AutoCloseable {
 
@@ -33,6 +39,8 @@ final class BatchQueue implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Thread worker;
     private volatile boolean running = true;
+    /** The worker's running sessions, by the job that opened them (its operation and size); worker thread only. */
+    private final List<Running<?>> sessions = new ArrayList<>();
 
     /** A queued request. */
     private record Job<R>(Operation<R> op, Image image, CompletableFuture<R> result, BooleanSupplier clientGone,
@@ -44,6 +52,18 @@ final class BatchQueue implements AutoCloseable {
 
         boolean abandoned() {
             return result.isDone() || clientGone.getAsBoolean();
+        }
+    }
+
+    /** A running session of a streaming operation and the requests in it, by image id. */
+    private static final class Running<R> {
+        final Job<R> kind;
+        final StreamingOperation.Session<R> session;
+        final Map<Long, Job<R>> jobs = new HashMap<>();
+
+        Running(Job<R> kind, StreamingOperation.Session<R> session) {
+            this.kind = kind;
+            this.session = session;
         }
     }
 
@@ -129,16 +149,32 @@ final class BatchQueue implements AutoCloseable {
     }
 
     private void serve() {
-        while (running) {
-            List<Job<?>> batch;
-            try {
-                batch = nextBatch();
-            } catch (InterruptedException e) {
-                return;
+        try {
+            while (running) {
+                List<Job<?>> batch;
+                try {
+                    batch = sessions.isEmpty() ? nextBatch() : readyPlainBatch();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!batch.isEmpty()) {
+                    if (batch.get(0).op() instanceof StreamingOperation<?>) {
+                        start(batch);
+                    } else {
+                        run(batch);
+                    }
+                }
+                for (Running<?> r : List.copyOf(sessions)) {
+                    admit(r);
+                    step(r);
+                }
+                startWaitingSessions();
             }
-            if (!batch.isEmpty()) {
-                run(batch);
+        } finally {
+            for (Running<?> r : sessions) {
+                fail(r, ApiException.busy("the service is shutting down", 1));
             }
+            sessions.clear();
         }
     }
 
@@ -159,15 +195,7 @@ final class BatchQueue implements AutoCloseable {
                     same += head.sameBatch(j) ? 1 : 0;
                 }
                 if (same >= maxBatch || wait <= 0) {
-                    List<Job<?>> batch = new ArrayList<>(Math.min(same, maxBatch));
-                    for (Iterator<Job<?>> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch;) {
-                        Job<?> j = it.next();
-                        if (head.sameBatch(j)) {
-                            it.remove();
-                            batch.add(j);
-                        }
-                    }
-                    return batch;
+                    return take(head, maxBatch);
                 }
                 changed.awaitNanos(wait);
             }
@@ -175,6 +203,147 @@ final class BatchQueue implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** While sessions run: the oldest waiting plain request and others like it, without waiting (may be empty). */
+    private List<Job<?>> readyPlainBatch() {
+        lock.lock();
+        try {
+            purge();
+            for (Job<?> j : queue) {
+                if (!(j.op() instanceof StreamingOperation<?>)) {
+                    return take(j, maxBatch);
+                }
+            }
+            return List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes and returns up to {@code max} queued requests like {@code head}, oldest first; call with the lock held. */
+    private List<Job<?>> take(Job<?> head, int max) {
+        List<Job<?>> batch = new ArrayList<>();
+        for (Iterator<Job<?>> it = queue.iterator(); it.hasNext() && batch.size() < max;) {
+            Job<?> j = it.next();
+            if (head.sameBatch(j)) {
+                it.remove();
+                batch.add(j);
+            }
+        }
+        return batch;
+    }
+
+    /** Opens a session for a batch of a streaming operation and admits the batch. */
+    @SuppressWarnings("unchecked")
+    private <R> void start(List<Job<?>> batch) {
+        Job<R> kind = (Job<R>) batch.get(0);
+        StreamingOperation.Session<R> session;
+        try {
+            session = ((StreamingOperation<R>) kind.op()).open(kind.image());
+        } catch (RuntimeException | Error e) {
+            batch.forEach(j -> j.result().completeExceptionally(e));
+            return;
+        }
+        Running<R> r = new Running<>(kind, session);
+        sessions.add(r);
+        admit(r, (List<Job<R>>) (List<?>) batch);
+    }
+
+    /** Admits waiting requests of the session's kind, up to {@code maxBatch} images in the session. */
+    @SuppressWarnings("unchecked")
+    private <R> void admit(Running<R> r) {
+        List<Job<?>> more;
+        lock.lock();
+        try {
+            purge();
+            more = take(r.kind, maxBatch - r.session.size());
+        } finally {
+            lock.unlock();
+        }
+        if (!more.isEmpty()) {
+            admit(r, (List<Job<R>>) (List<?>) more);
+        }
+    }
+
+    private <R> void admit(Running<R> r, List<Job<R>> jobs) {
+        List<Image> images = new ArrayList<>(jobs.size());
+        for (Job<R> j : jobs) {
+            images.add(j.image());
+        }
+        try {
+            long[] ids = r.session.admit(images);
+            for (int i = 0; i < ids.length; i++) {
+                r.jobs.put(ids[i], jobs.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            jobs.forEach(j -> j.result().completeExceptionally(e));
+        }
+    }
+
+    /** Opens sessions for waiting streaming requests of a kind no session runs (another size or operation). */
+    private void startWaitingSessions() {
+        List<Job<?>> batch = List.of();
+        lock.lock();
+        try {
+            purge();
+            for (Job<?> j : queue) {
+                if (j.op() instanceof StreamingOperation<?> && sessions.stream().noneMatch(r -> r.kind.sameBatch(j))) {
+                    batch = take(j, maxBatch);
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!batch.isEmpty()) {
+            start(batch);
+        }
+    }
+
+    /**
+     * One step of a session: drops the requests whose clients have gone, steps, answers the requests whose images
+     * are done; closes the session once it is empty.
+     */
+    private <R> void step(Running<R> r) {
+        for (Iterator<Map.Entry<Long, Job<R>>> it = r.jobs.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Job<R>> e = it.next();
+            if (e.getValue().abandoned()) {
+                it.remove();
+                r.session.drop(e.getKey());
+                e.getValue().result().completeExceptionally(new CancellationException("the client has gone"));
+                metrics.abandoned();
+            }
+        }
+        if (r.session.size() > 0) {
+            int rows = r.session.size();
+            long start = System.nanoTime();
+            try {
+                Map<Long, R> done = r.session.step();
+                for (Map.Entry<Long, R> d : done.entrySet()) {
+                    Job<R> j = r.jobs.remove(d.getKey());
+                    if (j != null) {
+                        j.result().complete(d.getValue());
+                    }
+                }
+                metrics.step(r.kind.op().name(), rows, done.size(), System.nanoTime() - start);
+            } catch (RuntimeException | Error e) {
+                fail(r, e);
+                sessions.remove(r);
+                return;
+            }
+        }
+        if (r.session.size() == 0) {
+            r.session.close();
+            sessions.remove(r);
+        }
+    }
+
+    /** Fails every request of a session and closes it. */
+    private static <R> void fail(Running<R> r, Throwable e) {
+        r.jobs.values().forEach(j -> j.result().completeExceptionally(e));
+        r.jobs.clear();
+        r.session.close();
     }
 
     @SuppressWarnings("unchecked")
@@ -199,7 +368,7 @@ final class BatchQueue implements AutoCloseable {
         }
     }
 
-    /** Stops the worker after its current batch; waiting requests fail with 503. */
+    /** Stops the worker after its current batch or step; waiting and running requests fail with 503. */
     @Override
     public void close() {
         lock.lock();

@@ -10,6 +10,8 @@ import ai.preempt.data.Image;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
 import ai.preempt.pipeline.PipelineClassifier;
+import ai.preempt.model.MinRowsClassifier;
+import ai.preempt.protect.ProtectStream;
 import ai.preempt.protect.Protector;
 import ai.preempt.protect.Verdict;
 import ai.preempt.robustify.Quantizer;
@@ -18,7 +20,10 @@ import ai.preempt.robustify.RobustifyConfig;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -30,17 +35,19 @@ import java.util.function.Function;
  * compute thread.
  *
  * <p>Batch invariance: an image's answer must not depend on what else shares its batch. The random numbers
- * are per image (core's {@code Rng.forImages}); the arithmetic is made so by {@link #MIN_ROWS}.
+ * are per image (core's {@code Rng.forImages}); the arithmetic is made so by {@link #MIN_ROWS}. Robustification
+ * runs as a continuous batch ({@link StreamingOperation}): photos join a running batch between outer steps and
+ * leave it when done.
  */
 final class ProtectionService {
 
     /**
-     * Batches are padded to at least this many rows (copies of their first image, dropped afterwards).
-     * PyTorch's CPU kernels take other code paths for a batch of 1 (forward) and of 2–3 (input gradients),
-     * which changes results in the last float bit, and robustification amplifies such bits into different
-     * pixels. Measured on this build: every batch of 4 or more gives each image bitwise the same logits and
-     * input gradients wherever it sits. Identical copies draw identical random numbers and exit fast mode
-     * together, so padding costs at most the work of three more images, and only on batches of fewer than four.
+     * Every forward and backward pass runs on at least this many rows ({@link MinRowsClassifier}: copies of a
+     * row, dropped afterwards). PyTorch's CPU kernels take other code paths for a batch of 1 (forward) and of 2–3
+     * (input gradients), which changes results in the last float bit, and robustification amplifies such bits
+     * into different pixels. Measured on this build: every batch of 4 or more gives each image bitwise the same
+     * logits and input gradients wherever it sits. Padding each pass (not the batch) also covers the sub-batches
+     * of a running stream: images that joined at different times, or the last ones left.
      */
     static final int MIN_ROWS = 4;
 
@@ -63,21 +70,18 @@ final class ProtectionService {
     private final Protector protector;
     private final Pgd attack;
     private final ThreatModel adversary;
-    private final Operation<Robustified> robustify = operation("robustify", this::robustifyBatch);
+    private final StreamingOperation<Robustified> robustify = new Robustify();
     private final Operation<Classified> classify = operation("classify", this::classifyBatch);
     private final Operation<Attacked> attackOp = operation("attack", this::attackBatch);
 
-    private final int minRows;
-
     /**
-     * @param batchInvariant pad small batches to {@link #MIN_ROWS} so answers never depend on the batch; false
-     *     computes exactly the images given (a benchmark's single-image baseline)
+     * @param batchInvariant run every pass on at least {@link #MIN_ROWS} rows so answers never depend on the
+     *     batch; false computes exactly the images given (a benchmark's single-image baseline)
      */
     ProtectionService(Classifier f, RobustifyConfig cfg, int attackSteps, boolean batchInvariant) {
-        this.f = f;
-        this.minRows = batchInvariant ? MIN_ROWS : 1;
+        this.f = batchInvariant ? new MinRowsClassifier(f, MIN_ROWS) : f;
         this.cfg = cfg;
-        this.protector = Protector.builder(f, Robustifier.of(cfg)).build();
+        this.protector = Protector.builder(this.f, Robustifier.of(cfg)).build();
         this.adversary = cfg.adversary();
         this.attack = Pgd.builder().setThreat(adversary).optSteps(attackSteps).optSeed(cfg.seed()).build();
     }
@@ -92,7 +96,7 @@ final class ProtectionService {
         return cfg;
     }
 
-    Operation<Robustified> robustify() {
+    StreamingOperation<Robustified> robustify() {
         return robustify;
     }
 
@@ -104,26 +108,109 @@ final class ProtectionService {
         return attackOp;
     }
 
-    /** @return the images, followed by copies of the first up to {@code minRows} */
-    private List<Image> padded(List<Image> images) {
-        if (images.size() >= minRows) {
-            return images;
+    /**
+     * Robustification as a continuous batch: a {@link ProtectStream} per image size. The fastest mode runs whole
+     * batches only: its session robustifies everything admitted since its last step in one step.
+     */
+    private final class Robustify implements StreamingOperation<Robustified> {
+
+        @Override
+        public String name() {
+            return "robustify";
         }
-        List<Image> out = new ArrayList<>(images);
-        while (out.size() < minRows) {
-            out.add(images.get(0));
+
+        @Override
+        public Session<Robustified> open(Image like) {
+            return cfg.fastest() != null ? new WholeBatches() : new Streamed(protector.stream(like.height(), like.width()));
         }
-        return out;
     }
 
-    private List<Robustified> robustifyBatch(List<Image> images) {
-        List<Image> rows = padded(images);
-        List<Protector.Protected> done = protector.protect(rows, Collections.nCopies(rows.size(), "upload"), null);
-        List<Robustified> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            out.add(new Robustified(images.get(i), done.get(i).image(), done.get(i).verdict()));
+    /** Photos join and leave a running {@link ProtectStream}. */
+    private static final class Streamed implements StreamingOperation.Session<Robustified> {
+        private final ProtectStream stream;
+        private final Map<Long, Image> inputs = new HashMap<>();
+
+        Streamed(ProtectStream stream) {
+            this.stream = stream;
         }
-        return out;
+
+        @Override
+        public long[] admit(List<Image> images) {
+            long[] ids = stream.admit(images, Collections.nCopies(images.size(), "upload"));
+            for (int i = 0; i < ids.length; i++) {
+                inputs.put(ids[i], images.get(i));
+            }
+            return ids;
+        }
+
+        @Override
+        public Map<Long, Robustified> step() {
+            Map<Long, Robustified> out = new HashMap<>();
+            for (ProtectStream.Done d : stream.step()) {
+                out.put(d.id(), new Robustified(inputs.remove(d.id()), d.result().image(), d.result().verdict()));
+            }
+            return out;
+        }
+
+        @Override
+        public void drop(long id) {
+            inputs.remove(id);
+            stream.drop(id);
+        }
+
+        @Override
+        public int size() {
+            return inputs.size();
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
+    /** Everything admitted since the last step, protected as one batch in the next step. */
+    private final class WholeBatches implements StreamingOperation.Session<Robustified> {
+        private final Map<Long, Image> waiting = new LinkedHashMap<>();
+        private long nextId;
+
+        @Override
+        public long[] admit(List<Image> images) {
+            long[] ids = new long[images.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = nextId++;
+                waiting.put(ids[i], images.get(i));
+            }
+            return ids;
+        }
+
+        @Override
+        public Map<Long, Robustified> step() {
+            List<Image> rows = new ArrayList<>(waiting.values());
+            List<Protector.Protected> done = protector.protect(rows, Collections.nCopies(rows.size(), "upload"), null);
+            Map<Long, Robustified> out = new HashMap<>();
+            int i = 0;
+            for (Map.Entry<Long, Image> e : waiting.entrySet()) {
+                out.put(e.getKey(), new Robustified(e.getValue(), done.get(i).image(), done.get(i++).verdict()));
+            }
+            waiting.clear();
+            return out;
+        }
+
+        @Override
+        public void drop(long id) {
+            waiting.remove(id);
+        }
+
+        @Override
+        public int size() {
+            return waiting.size();
+        }
+
+        @Override
+        public void close() {
+            waiting.clear();
+        }
     }
 
     private List<Classified> classifyBatch(List<Image> images) {
@@ -159,15 +246,15 @@ final class ProtectionService {
     }
 
     /**
-     * Runs {@code body} on the (padded) batch as one 8-bit N×C×H×W tensor with the server's view of photos of its
-     * size, on the compute thread, freeing every array; {@code body} answers the first {@code images.size()} rows.
+     * Runs {@code body} on the batch as one 8-bit N×C×H×W tensor with the server's view of photos of its size, on
+     * the compute thread, freeing every array.
      */
     private <R> List<R> onBatch(List<Image> images, BiFunction<PipelineClassifier, NDArray, List<R>> body) {
         PipelineClassifier server = protector.serverView(images.get(0).height(), images.get(0).width());
         return PreemptEngine.call(() -> {
             try (NDManager m = PreemptEngine.newManager()) {
-                List<NDArray> parts = new ArrayList<>(minRows);
-                for (Image img : padded(images)) {
+                List<NDArray> parts = new ArrayList<>(images.size());
+                for (Image img : images) {
                     parts.add(img.toNDArray(m));
                 }
                 return body.apply(server, Quantizer.to8bit(NDArrays.concat(new NDList(parts))));

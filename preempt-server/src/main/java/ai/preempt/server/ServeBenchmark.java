@@ -1,5 +1,6 @@
 package ai.preempt.server;
 
+import ai.preempt.engine.PreemptEngine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,8 +23,15 @@ public final class ServeBenchmark {
      *
      * @param maxBatch the server's batch limit
      * @param report what the clients saw
+     * @param computeCpuSeconds CPU time of the compute thread during the run (all tensor work with one intra-op
+     *     thread; not inflated by other load on the machine, unlike wall time)
      */
-    public record Throughput(int maxBatch, LoadTest.Report report) {}
+    public record Throughput(int maxBatch, LoadTest.Report report, double computeCpuSeconds) {
+        /** @return compute CPU seconds per answered request */
+        public double cpuSecondsPerRequest() {
+            return computeCpuSeconds / report.ok();
+        }
+    }
 
     /**
      * The overload run.
@@ -56,16 +64,17 @@ public final class ServeBenchmark {
         ServerConfig batched = base.toBuilder().optPort(0).optQueueCapacity(Math.max(clients, base.queueCapacity()))
                 .optTimeoutMs(Math.max(base.timeoutMs(), Duration.ofMinutes(30).toMillis())).build();
         ServerConfig single = batched.toBuilder().optMaxBatch(1).optBatchInvariant(false).build();
-        return List.of(new Throughput(batched.maxBatch(), closedLoop(batched, images, clients, requests)),
-                new Throughput(1, closedLoop(single, images, clients, singleRequests)));
+        return List.of(closedLoop(batched, images, clients, requests), closedLoop(single, images, clients, singleRequests));
     }
 
-    private static LoadTest.Report closedLoop(ServerConfig cfg, List<byte[]> images, int clients, int requests)
+    private static Throughput closedLoop(ServerConfig cfg, List<byte[]> images, int clients, int requests)
             throws InterruptedException {
         try (PreemptServer s = PreemptServer.start(cfg)) {
             URI url = URI.create(s.url() + "/v1/robustify");
             LoadTest.run(url, images, 1, 2, Duration.ofMinutes(30)); // warm-up: first-call costs
-            return LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
+            long cpu = PreemptEngine.computeCpuNanos();
+            LoadTest.Report r = LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
+            return new Throughput(cfg.maxBatch(), r, (PreemptEngine.computeCpuNanos() - cpu) / 1e9);
         }
     }
 

@@ -50,15 +50,24 @@ final class ServerMetrics {
                 .record(Duration.ofNanos((long) (millis * 1e6)));
     }
 
-    /** Counts one batch. */
+    /** Counts one batch: {@code size} images computed together and done. */
     void batch(String operation, int size, long nanos) {
-        DistributionSummary.builder("preempt.batch.size").description("images per batch").tag("operation", operation)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry).record(size);
-        Timer.builder("preempt.batch.duration").description("compute time per batch").tag("operation", operation)
+        step(operation, size, size, nanos);
+    }
+
+    /**
+     * Counts one step of a continuous batch (or one whole batch): {@code rows} images computed together, of which
+     * {@code done} finished.
+     */
+    void step(String operation, int rows, int done, long nanos) {
+        DistributionSummary.builder("preempt.batch.size").description("images computed together (per batch or step)")
+                .tag("operation", operation).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128).register(registry)
+                .record(rows);
+        Timer.builder("preempt.batch.duration").description("compute time per batch or step").tag("operation", operation)
                 .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
-        Counter.builder("preempt.images.processed").tag("operation", operation).register(registry).increment(size);
+        Counter.builder("preempt.images.processed").tag("operation", operation).register(registry).increment(done);
         synchronized (recent) {
-            recent.addLast(new long[] {System.nanoTime(), size});
+            recent.addLast(new long[] {System.nanoTime(), done});
         }
     }
 
