@@ -44,6 +44,11 @@ class PipelineBenchmarkTest {
         public RobustifyConfig config() {
             return real.config();
         }
+
+        @Override
+        public ai.preempt.robustify.RobustifyStream open(Classifier f, ai.djl.ndarray.NDManager results) {
+            return real.open(f, results);
+        }
     }
 
     @Test
