@@ -20,23 +20,52 @@ import java.util.Map;
 /**
  * Protection of photos of one size as a stream ({@link Protector#stream}): photos join while others are being
  * robustified and leave with the same verdict {@link Protector#protectBatch} gives, as soon as their own
- * robustification is done. Every call runs on the engine's compute thread; not thread-safe. Owns its arrays.
+ * robustification is done, or, with a {@link VerdictGrouping}, once a few finished photos can be judged together.
+ * Every call runs on the engine's compute thread; not thread-safe. Owns its arrays.
  */
 public final class ProtectStream implements AutoCloseable {
 
     /** A finished photo: its id from {@link #admit} and its result. */
     public record Done(long id, Protector.Protected result) {}
 
+    /**
+     * When finished photos are judged. The verdict (Lemma 1's robust loss: m·(K + 1) passes, and the server's
+     * labels) of a photo that finishes alone runs at batch 1; judging finished photos together costs a fraction
+     * of that per photo, at the price of a few outer steps of latency. A photo's verdict does not depend on what
+     * it is judged with (per-image random streams; batch-invariant passes where the caller asks for them).
+     *
+     * @param minPhotos judge as soon as this many finished photos wait (1: every photo when it finishes)
+     * @param maxWaitSteps judge anyway once the earliest waiting photo has waited this many steps
+     */
+    public record VerdictGrouping(int minPhotos, int maxWaitSteps) {
+        /** Every photo is judged in the step it finishes. */
+        public static final VerdictGrouping IMMEDIATE = new VerdictGrouping(1, 0);
+
+        public VerdictGrouping {
+            if (minPhotos < 1 || maxWaitSteps < 0) {
+                throw new IllegalArgumentException("verdict grouping needs minPhotos >= 1 and maxWaitSteps >= 0, got "
+                        + minPhotos + " and " + maxWaitSteps);
+            }
+        }
+    }
+
     /** What a photo in the stream needs for its verdict. */
     private record Entry(NDArray x0, String name) {}
 
+    /** A photo whose robustification finished and that waits for its verdict since step {@code since}. */
+    private record Waiting(RobustifyStream.Finished finished, long since) {}
+
     private final Protector.Served served;
+    private final VerdictGrouping grouping;
     private final NDManager manager;
     private final RobustifyStream stream;
     private final Map<Long, Entry> entries = new HashMap<>();
+    private final List<Waiting> waiting = new ArrayList<>();
+    private long steps;
 
-    ProtectStream(Protector.Served served, Robustifier robustifier) {
+    ProtectStream(Protector.Served served, Robustifier robustifier, VerdictGrouping grouping) {
         this.served = served;
+        this.grouping = grouping;
         this.manager = PreemptEngine.newManager();
         try {
             this.stream = PreemptEngine.call(() -> robustifier.open(served.robustifyWith, manager));
@@ -79,17 +108,30 @@ public final class ProtectStream implements AutoCloseable {
         return entries.isEmpty();
     }
 
+    /** @return photos whose robustification finished and that wait for their verdict */
+    public int awaitingVerdict() {
+        return waiting.size();
+    }
+
     /**
-     * One outer step of every photo.
+     * One outer step of every photo being robustified; judges the finished photos when the grouping says so, and
+     * always when no photo is left being robustified.
      *
-     * @return the photos that finished, with their verdicts
+     * @return the photos judged in this step, with their verdicts
      */
     public List<Done> step() {
         return PreemptEngine.call(() -> Scopes.keepAll(() -> {
-            List<RobustifyStream.Finished> finished = stream.step();
-            if (finished.isEmpty()) {
+            for (RobustifyStream.Finished d : stream.step()) {
+                waiting.add(new Waiting(d, steps));
+            }
+            boolean judge = !waiting.isEmpty() && (waiting.size() >= grouping.minPhotos()
+                    || steps - waiting.get(0).since() >= grouping.maxWaitSteps() || stream.isEmpty());
+            steps++;
+            if (!judge) {
                 return List.of();
             }
+            List<RobustifyStream.Finished> finished = waiting.stream().map(Waiting::finished).toList();
+            waiting.clear();
             int n = finished.size();
             NDList x0 = new NDList(n);
             NDList xs = new NDList(n);
@@ -129,6 +171,13 @@ public final class ProtectStream implements AutoCloseable {
                 return false;
             }
             e.x0().close();
+            waiting.removeIf(w -> {
+                boolean it = w.finished().id() == id;
+                if (it) {
+                    w.finished().image().close();
+                }
+                return it;
+            });
             stream.drop(id);
             return true;
         });
@@ -140,6 +189,7 @@ public final class ProtectStream implements AutoCloseable {
             stream.close();
             manager.close();
             entries.clear();
+            waiting.clear();
         });
     }
 }

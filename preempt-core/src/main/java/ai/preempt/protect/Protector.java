@@ -140,7 +140,12 @@ public final class Protector {
      * @throws UnsupportedOperationException for a robustifier that runs whole batches only (the fastest mode)
      */
     public ProtectStream stream(int h, int w) {
-        return new ProtectStream(served(h, w), robustifier);
+        return stream(h, w, ProtectStream.VerdictGrouping.IMMEDIATE);
+    }
+
+    /** As {@link #stream(int, int)}, judging finished photos together as {@code grouping} says. */
+    public ProtectStream stream(int h, int w, ProtectStream.VerdictGrouping grouping) {
+        return new ProtectStream(served(h, w), robustifier, grouping);
     }
 
     /** @return the server's view of photos of size h×w and what robustification optimises for them */

@@ -250,14 +250,14 @@ final class BatchQueue implements AutoCloseable {
         admit(r, (List<Job<R>>) (List<?>) batch);
     }
 
-    /** Admits waiting requests of the session's kind, up to {@code maxBatch} images in the session. */
+    /** Admits waiting requests of the session's kind, up to {@code maxBatch} images being computed in the session. */
     @SuppressWarnings("unchecked")
     private <R> void admit(Running<R> r) {
         List<Job<?>> more;
         lock.lock();
         try {
             purge();
-            more = take(r.kind, maxBatch - r.session.size());
+            more = take(r.kind, maxBatch - r.session.computing());
         } finally {
             lock.unlock();
         }

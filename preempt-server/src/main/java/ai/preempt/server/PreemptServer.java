@@ -56,7 +56,8 @@ public final class PreemptServer implements AutoCloseable {
     private PreemptServer(ServerConfig cfg, Classifier classifier) {
         this.cfg = cfg;
         this.classifier = classifier;
-        this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps(), cfg.batchInvariant());
+        this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps(), cfg.batchInvariant(),
+                ProtectionService.grouping(cfg.maxBatch()));
         this.queue = new BatchQueue(cfg.maxBatch(), cfg.maxWaitMs(), cfg.queueCapacity(), metrics);
         this.uploads = new Uploads(cfg.limits().maxBytes());
         this.decoder = new ImageDecoder(cfg.limits());

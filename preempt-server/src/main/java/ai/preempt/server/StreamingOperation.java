@@ -32,6 +32,14 @@ interface StreamingOperation<R> extends Operation<R> {
         /** @return images in the session */
         int size();
 
+        /**
+         * @return images still being computed, which count against the batch size; the rest of {@link #size} are
+         *     done and wait for their answer (e.g. a verdict judged with others)
+         */
+        default int computing() {
+            return size();
+        }
+
         @Override
         void close();
     }
