@@ -56,4 +56,12 @@ final class AttackRunOptions {
         config.put("eps", threat.eps());
         return config;
     }
+
+    /** Records the run's images (how many were attacked), the subset and attack seed, and the batch size. */
+    void recordRun(Map<String, Object> config, LabeledImages data) {
+        config.put("n", data.size());
+        config.put("subset_seed", seed);
+        config.put("seed", seed);
+        config.put("batch", batch);
+    }
 }

@@ -51,10 +51,7 @@ final class AutoAttackCommand implements Callable<Integer> {
             config.put("iterations", iterations);
             config.put("targets", targets);
             config.put("queries", queries);
-            config.put("n", data.size());
-            config.put("subset_seed", seed);
-            config.put("seed", seed);
-            config.put("batch", run.batch);
+            run.recordRun(config, data);
             config.put("state", state == null ? null : state.toString());
             AutoAttackReport report = AutoAttackEvaluation.run(f, aa, data, run.batch, config, ConsoleProgress.create(),
                     state);

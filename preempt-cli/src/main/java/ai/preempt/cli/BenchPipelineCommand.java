@@ -4,6 +4,7 @@ import ai.preempt.attack.Attack;
 import ai.preempt.bench.PipelineBenchmark;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Resize;
+import ai.preempt.data.Split;
 import ai.preempt.model.Classifier;
 import ai.preempt.pipeline.Jpeg;
 import ai.preempt.pipeline.Pipeline;
@@ -34,13 +35,7 @@ import picocli.CommandLine.Option;
                     + "run interleaved batch by batch (ABBA order), so a changing load weighs on each alike."})
 final class BenchPipelineCommand implements Callable<Integer> {
 
-    @Mixin CommonOptions common;
-    @Mixin ModelOption modelOption;
-    @Mixin DataOptions dataOptions;
-    @Mixin RobustifyOptions robustifyOptions;
-
-    @Option(names = "--n", defaultValue = "32", description = "Test images (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin RobustifyBenchOptions bench;
 
     @Option(names = "--upscale", defaultValue = "8", description = "Photo size as a multiple of the model's input (default: ${DEFAULT-VALUE}).")
     int upscale;
@@ -71,7 +66,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RobustifyConfig cfg = robustifyOptions.config();
+        RobustifyConfig cfg = bench.robustifyOptions.config();
         if (upscale < 1 || upscale > 64) {
             throw new IllegalArgumentException("--upscale must lie in 1..64, got " + upscale);
         }
@@ -94,15 +89,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
             }
         }
         List<String> pathNames = List.of(paths.split(","));
-        try (Classifier f = modelOption.load()) {
+        try (Classifier f = bench.modelOption.load()) {
             int h = (int) f.inputShape().get(1) * upscale;
             int w = (int) f.inputShape().get(2) * upscale;
             PipelineClassifier.builder().setClassifier(f).setPipeline(served).setPhotoSize(h, w).build(); // checks sizes
             PipelineOptions.noteBpda(surviveStages.stream().filter(java.util.Objects::nonNull).findFirst()
                     .map(served::prepend).orElse(served));
-            LabeledImages cifar = dataOptions.testSubset(n, robustifyOptions.seed);
+            LabeledImages cifar = bench.images(Split.TEST);
             LabeledImages photos = cifar.map(im -> Resize.resize(im, h, w));
-            Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(robustifyOptions.seed).build();
+            Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(bench.robustifyOptions.seed).build();
             Robustifier r = Robustifier.of(cfg);
             System.out.printf(Locale.ROOT, "%d CIFAR-10 test images upscaled x%d to %dx%d; server pipeline %s; %s; "
                     + "grey-box attack %s%n", photos.size(), upscale, h, w, served.spec(), f.name(), pgd);
@@ -127,7 +122,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 results.addAll(group);
             }
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("model", modelOption.model);
+            report.put("model", bench.modelOption.model);
             report.put("config", cfg);
             report.put("upscale", upscale);
             report.put("pipeline", served.spec());

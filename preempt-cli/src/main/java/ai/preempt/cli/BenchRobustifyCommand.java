@@ -26,13 +26,7 @@ import picocli.CommandLine.Option;
                     + "clean and grey-box PGD-20 accuracy of the 8-bit robustified images."})
 final class BenchRobustifyCommand implements Callable<Integer> {
 
-    @Mixin CommonOptions common;
-    @Mixin ModelOption modelOption;
-    @Mixin DataOptions dataOptions;
-    @Mixin RobustifyOptions robustifyOptions;
-
-    @Option(names = "--n", defaultValue = "32", description = "Test images (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin RobustifyBenchOptions bench;
 
     @Option(names = "--images", arity = "1..*", paramLabel = "PATH", description = "Photos (files or folders) "
             + "instead of CIFAR-10, for models of another input size or other classes: each is fitted to the "
@@ -69,25 +63,25 @@ final class BenchRobustifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RobustifyConfig base = robustifyOptions.config("default");
-        try (Classifier f = modelOption.load()) {
-            LabeledImages data = images != null ? PhotoSet.load(images, n, f, imageLimits.limits())
-                    : dataOptions.subset(switch (split.trim().toLowerCase(Locale.ROOT)) {
+        RobustifyConfig base = bench.robustifyOptions.config("default");
+        try (Classifier f = bench.modelOption.load()) {
+            LabeledImages data = images != null ? PhotoSet.load(images, bench.n, f, imageLimits.limits())
+                    : bench.images(switch (split.trim().toLowerCase(Locale.ROOT)) {
                         case "test" -> Split.TEST;
                         case "train" -> Split.TRAIN;
                         default -> throw new IllegalArgumentException("--split must be test or train, got " + split);
-                    }, n, robustifyOptions.seed);
+                    });
             double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
             double passPerImage = pass / Math.min(batch, data.size());
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
                     f.name(), Math.min(batch, data.size()), pass, 1000 * passPerImage);
             Map<String, ai.preempt.attack.Attack> attackMap = new LinkedHashMap<>();
-            ai.preempt.attack.NamedAttacks.parse(attacks, robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
+            ai.preempt.attack.NamedAttacks.parse(attacks, bench.robustifyOptions.seed).forEach((k, a) -> attackMap.put(k, a.apply(base.adversary())));
             List<RobustifyBenchmark.ModeResult> results = new ArrayList<>();
             Map<String, RobustifyConfig> configs = new LinkedHashMap<>();
             for (String mode : modes.split(",")) {
                 String m = mode.trim().toLowerCase(Locale.ROOT);
-                RobustifyConfig cfg = robustifyOptions.config(m);
+                RobustifyConfig cfg = bench.robustifyOptions.config(m);
                 configs.put(m, cfg);
                 RobustifyBenchmark.ModeResult r = RobustifyBenchmark.run(m, f, Robustifier.of(cfg), data, batch, attackMap);
                 results.add(r);
@@ -110,7 +104,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
                 }
             }
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("model", modelOption.model);
+            report.put("model", bench.modelOption.model);
             report.put("config", base);
             report.put("mode_configs", configs);
             report.put("pass_seconds", pass);

@@ -55,10 +55,7 @@ final class PgdCommand implements Callable<Integer> {
             config.put("alpha", pgd.stepSize());
             config.put("restarts", pgd.restarts());
             config.put("random_start", rs.name().toLowerCase(Locale.ROOT));
-            config.put("n", data.size());
-            config.put("subset_seed", seed);
-            config.put("seed", seed);
-            config.put("batch", run.batch);
+            run.recordRun(config, data);
             AttackReport report = AttackEvaluation.run(f, pgd, data, run.batch, config, ConsoleProgress.create());
             System.out.printf(Locale.ROOT, "model %s, %s, %d images%n", f.name(), pgd, data.size());
             System.out.printf(Locale.ROOT, "clean accuracy  %.2f%%%n", 100 * report.cleanAccuracy());

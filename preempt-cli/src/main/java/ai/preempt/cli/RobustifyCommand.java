@@ -77,8 +77,7 @@ final class RobustifyCommand implements Callable<Integer> {
     @Option(names = "--float", description = "Judge the float result instead of the 8-bit image that is written.")
     boolean floatOutput;
 
-    @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
-    boolean noCheck;
+    @Mixin CheckOption checkOption;
 
     @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify for the server both as it is and "
             + "after a JPEG re-encode of the upload at quality Q, so the protection holds whether or not the server "
@@ -104,7 +103,8 @@ final class RobustifyCommand implements Callable<Integer> {
         }
         try (Classifier f = modelOption.load()) {
             List<Job> jobs = data != null ? cifarJobs() : fileJobs(f);
-            Pgd check = noCheck ? null : Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build();
+            Pgd check = checkOption.check() ? Pgd.builder().setThreat(cfg.adversary()).optSeed(cfg.seed()).build()
+                    : null;
             Pipeline pipeline = pipelineOptions.resolve(modelOption.model);
             if (pipeline != null) {
                 PipelineOptions.noteBpda(pipeline);

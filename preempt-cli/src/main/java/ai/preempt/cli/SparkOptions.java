@@ -27,8 +27,7 @@ final class SparkOptions {
             description = "PyTorch threads per executor JVM (default: all cores it sees; match spark.executor.cores).")
     int executorThreads;
 
-    @Option(names = "--no-check", description = "Skip the PGD-20 check that attacks original and protected image.")
-    boolean noCheck;
+    @Mixin CheckOption checkOption;
 
     /** Runs {@code job}, turning a missing Spark into a one-sentence error. */
     static <T> T withSpark(java.util.function.Supplier<T> job) {
@@ -56,7 +55,7 @@ final class SparkOptions {
             throw new IllegalArgumentException("--input " + input + " does not exist");
         }
         return SparkJobConfig.builder().setInput(input).setOutput(out).setRobustify(robustify.config()).optFormat(f)
-                .optModel(model.model).optModelsDir(Models.modelsDir().toAbsolutePath().toString()).optCheck(!noCheck)
+                .optModel(model.model).optModelsDir(Models.modelsDir().toAbsolutePath().toString()).optCheck(checkOption.check())
                 .optPartitions(partitions).optMaxPixels(imageLimits.limits().maxPixels())
                 .optMaxBytes(imageLimits.limits().maxBytes()).optThreads(executorThreads).build();
     }

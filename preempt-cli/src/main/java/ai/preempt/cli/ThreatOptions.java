@@ -17,7 +17,11 @@ final class ThreatOptions {
 
     ThreatModel threat() {
         Norm n = Norm.parse(norm);
-        double e = eps == null ? (n == Norm.LINF ? 8 / 255.0 : 0.5) : Budget.parse(eps, "--eps");
-        return ThreatModel.of(n, e);
+        return ThreatModel.of(n, eps(n, eps));
+    }
+
+    /** @return the --eps value {@code eps} in pixel scale, or the norm's default budget when it is null */
+    static double eps(Norm n, String eps) {
+        return eps == null ? (n == Norm.LINF ? 8 / 255.0 : 0.5) : Budget.parse(eps, "--eps");
     }
 }

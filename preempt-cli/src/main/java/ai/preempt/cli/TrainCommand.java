@@ -8,7 +8,6 @@ import ai.preempt.eval.Preemption;
 import ai.preempt.model.ModelCard;
 import ai.preempt.model.NativeClassifier;
 import ai.preempt.report.AttackReport;
-import ai.preempt.threat.Budget;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
 import ai.preempt.train.Method;
@@ -140,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Method m = Method.parse(method);
         Norm nrm = Norm.parse(norm);
-        double e = eps == null ? (nrm == Norm.LINF ? 8 / 255.0 : 0.5) : Budget.parse(eps, "--eps");
+        double e = ThreatOptions.eps(nrm, eps);
         ai.preempt.model.Architecture.of(arch);
         TrainConfig cfg = TrainConfig.builder().setMethod(m).optArch(arch).optNorm(nrm).optEps(e).optSigma(sigma)
                 .optEpochs(epochs).optBatch(batch).optLr(lr).optSchedule(Schedule.parse(schedule))

@@ -178,24 +178,14 @@ public final class SmoothedClassifier {
     }
 
     /** Builder with Cohen et al.'s defaults: n0 = 100, n = 100,000, α = 0.001; noise batch 400, seed 0. */
-    public static final class Builder {
-        private Classifier base;
-        private double sigma = Double.NaN;
+    public static final class Builder extends NoiseBuilder<Builder> {
         private int n0 = 100;
         private int n = 100_000;
         private double alpha = 0.001;
         private int noiseBatch = 400;
-        private long seed;
 
-        /** Required: the base classifier f. */
-        public Builder setBase(Classifier f) {
-            this.base = f;
-            return this;
-        }
-
-        /** Required: the noise level σ &gt; 0. */
-        public Builder setSigma(double s) {
-            this.sigma = s;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -220,12 +210,6 @@ public final class SmoothedClassifier {
         /** Most noisy images per forward pass (default 400). */
         public Builder optNoiseBatch(int b) {
             this.noiseBatch = b;
-            return this;
-        }
-
-        /** Seed of the noise (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
             return this;
         }
 

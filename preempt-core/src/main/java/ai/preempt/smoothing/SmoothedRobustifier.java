@@ -3,7 +3,6 @@ package ai.preempt.smoothing;
 import ai.djl.ndarray.NDArray;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Scopes;
-import ai.preempt.model.Classifier;
 import ai.preempt.robustify.L2Step;
 import ai.preempt.robustify.Quantizer;
 import ai.preempt.robustify.Robustifier;
@@ -73,30 +72,26 @@ public final class SmoothedRobustifier {
      * Builder: T = 100 outer steps, m = 5 noise samples per forward pass (the paper's), the paper's raw L2 step
      * with its learning rate for smoothed classifiers ({@link #defaultLr}), seed 0.
      */
-    public static final class Builder {
-        private Classifier base;
-        private double sigma = Double.NaN;
+    public static final class Builder extends NoiseBuilder<Builder> {
         private double eps = Double.NaN;
         private int outerSteps = 100;
         private int samples = 5;
-        private long seed;
         private L2Step step = L2Step.RAW;
         private double lr = Double.NaN;
 
         private Builder() {}
 
-        /** Required: the base classifier f. */
-        public Builder setBase(Classifier f) { base = f; return this; }
-        /** Required: the smoothing noise level σ. */
-        public Builder setSigma(double v) { sigma = v; return this; }
+        @Override
+        Builder self() {
+            return this;
+        }
+
         /** Required: the L2 budget (δ = ε). */
         public Builder setEps(double v) { eps = v; return this; }
         /** T (default 100). */
         public Builder optOuterSteps(int v) { outerSteps = v; return this; }
         /** m, noise samples of G per forward pass (default 5, the paper's). */
         public Builder optSamples(int v) { samples = v; return this; }
-        /** Seeds noise and random starts (default 0). */
-        public Builder optSeed(long v) { seed = v; return this; }
         /** The L2 update (default {@link L2Step#RAW}, the paper's). */
         public Builder optL2Step(L2Step v) { step = v; return this; }
         /** β (default {@link #defaultLr} of the step rule). */

@@ -101,33 +101,17 @@ public final class SoftSmoothedClassifier extends DelegatingClassifier implement
     }
 
     /** Builder: m = 50 samples per call (the paper's evaluation; it uses 5 inside robustification), seed 0. */
-    public static final class Builder {
-        private Classifier base;
-        private double sigma = Double.NaN;
+    public static final class Builder extends NoiseBuilder<Builder> {
         private int samples = 50;
-        private long seed;
 
-        /** Required: the base classifier f. */
-        public Builder setBase(Classifier f) {
-            this.base = f;
-            return this;
-        }
-
-        /** Required: the noise level σ &gt; 0. */
-        public Builder setSigma(double s) {
-            this.sigma = s;
+        @Override
+        Builder self() {
             return this;
         }
 
         /** Noise samples per call m (default 50). */
         public Builder optSamples(int m) {
             this.samples = m;
-            return this;
-        }
-
-        /** Seed of the noise stream (default 0). */
-        public Builder optSeed(long s) {
-            this.seed = s;
             return this;
         }
 

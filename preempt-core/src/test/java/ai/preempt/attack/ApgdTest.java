@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.preempt.engine.NDManagers;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.LinearClassifier;
@@ -63,42 +62,30 @@ class ApgdTest {
 
     @Test
     void apgdTFoolsImagesByMovingTowardTheirTargets() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = AttackFixtures.linear10(m, 11).scaled(0.05f);
-                NDArray x = AttackFixtures.images(m, 10, 12);
-                NDArray y = f.predict(x);
-                ThreatModel t = AttackFixtures.threat(Norm.LINF);
-                AttackResult one = ApgdT.builder().setThreat(t).optIterations(10).optTargetClasses(1).build()
-                        .perturb(f, x, y);
-                AttackResult nine = ApgdT.builder().setThreat(t).optIterations(10).build().perturb(f, x, y);
-                // more targets only add successes
-                for (int i = 0; i < 10; i++) {
-                    if (one.success()[i]) {
-                        assertThat(nine.success()[i]).isTrue();
-                    }
+        AttackFixtures.onProblem(11, 0.05f, 10, 12, pr -> {
+            ThreatModel t = AttackFixtures.threat(Norm.LINF);
+            AttackResult one = ApgdT.builder().setThreat(t).optIterations(10).optTargetClasses(1).build()
+                    .perturb(pr.model(), pr.images(), pr.labels());
+            AttackResult nine = ApgdT.builder().setThreat(t).optIterations(10).build()
+                    .perturb(pr.model(), pr.images(), pr.labels());
+            // more targets only add successes
+            for (int i = 0; i < 10; i++) {
+                if (one.success()[i]) {
+                    assertThat(nine.success()[i]).isTrue();
                 }
-                assertThat(nine.successes()).isGreaterThan(0);
             }
+            assertThat(nine.successes()).isGreaterThan(0);
         });
     }
 
     @Test
     void repeatedApgdRunsDoNotGrowTheNumberOfLiveArrays() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                LinearClassifier f = AttackFixtures.linear10(m, 2).scaled(0.02f);
-                NDArray x = AttackFixtures.images(m, 4, 3);
-                NDArray y = f.predict(x);
-                ApgdCe a = ApgdCe.builder().setThreat(AttackFixtures.threat(Norm.L2)).optIterations(25)
-                        .optRestarts(2).build();
-                int[] counts = new int[6];
-                for (int i = 0; i < counts.length; i++) {
-                    a.perturb(f, x, y).adversarial().close();
-                    counts[i] = NDManagers.countArrays(m);
-                }
-                assertThat(counts[5]).isEqualTo(counts[1]);
-            }
+        AttackFixtures.onProblem(2, 0.02f, 4, 3, pr -> {
+            ApgdCe a = ApgdCe.builder().setThreat(AttackFixtures.threat(Norm.L2)).optIterations(25)
+                    .optRestarts(2).build();
+            int[] counts = AttackFixtures.liveArraysAfterRuns(pr.manager(), 6,
+                    () -> a.perturb(pr.model(), pr.images(), pr.labels()));
+            assertThat(counts[5]).isEqualTo(counts[1]);
         });
     }
 }

@@ -3,12 +3,16 @@ package ai.preempt.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.preempt.engine.NDManagers;
+import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.DelegatingClassifier;
 import ai.preempt.model.LinearClassifier;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Small, fast models and budgets for the attack tests. */
 final class AttackFixtures {
@@ -32,6 +36,44 @@ final class AttackFixtures {
             b[k] = (float) (rng.nextDouble() - 0.5);
         }
         return new LinearClassifier(m, w, b, new Shape(3, 8, 8));
+    }
+
+    /**
+     * A scaled {@link #linear10} model, {@link #images} and the model's own labels of them, in one manager.
+     *
+     * @param manager holds the images and the model (tests may put more in it)
+     */
+    record Problem(NDManager manager, LinearClassifier model, NDArray images, NDArray labels) {}
+
+    /**
+     * Runs {@code test} on the compute thread with a fresh problem, whose manager it closes afterwards.
+     *
+     * @param modelSeed seeds {@link #linear10}
+     * @param scale scales its logits (small: clean images near the boundaries)
+     * @param n images
+     * @param imageSeed seeds {@link #images}
+     */
+    static void onProblem(long modelSeed, float scale, int n, long imageSeed, Consumer<Problem> test) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = linear10(m, modelSeed).scaled(scale);
+                NDArray x = images(m, n, imageSeed);
+                test.accept(new Problem(m, f, x, f.predict(x)));
+            }
+        });
+    }
+
+    /**
+     * @param runs how often to run {@code attack}
+     * @return the number of arrays open in {@code m} after each run (the run's adversarial images closed)
+     */
+    static int[] liveArraysAfterRuns(NDManager m, int runs, Supplier<AttackResult> attack) {
+        int[] counts = new int[runs];
+        for (int i = 0; i < runs; i++) {
+            attack.get().adversarial().close();
+            counts[i] = NDManagers.countArrays(m);
+        }
+        return counts;
     }
 
     /** A two-class linear classifier on 3×8×8 images whose class-1 minus class-0 weight is v. */

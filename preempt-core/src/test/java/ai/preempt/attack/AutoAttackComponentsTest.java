@@ -3,8 +3,6 @@ package ai.preempt.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.preempt.engine.PreemptEngine;
 import ai.preempt.model.Classifier;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
@@ -37,64 +35,48 @@ class AutoAttackComponentsTest {
     @MethodSource("attackAndNorm")
     void outputStaysInsideTheBallAndThePixelBoxAndSuccessMatchesThePrediction(Function<ThreatModel, Attack> make,
             Norm norm) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                // the small scale puts clean images near the boundaries, so attacks fool some but not all
-                Classifier f = AttackFixtures.linear10(m, 4).scaled(norm == Norm.LINF ? 0.05f : 0.2f);
-                NDArray x = AttackFixtures.images(m, 12, 9);
-                NDArray y = f.predict(x);
-                ThreatModel t = AttackFixtures.threat(norm);
-                Attack a = make.apply(t);
-                AttackResult r = a.perturb(f, x, y);
-                NDArray adv = r.adversarial();
-                assertThat(adv.getShape()).isEqualTo(x.getShape());
-                assertThat(t.distance(adv, x).max().getFloat()).isLessThanOrEqualTo((float) (t.eps() * 1.0001 + 1e-6));
-                assertThat(adv.min().getFloat()).isGreaterThanOrEqualTo(0f);
-                assertThat(adv.max().getFloat()).isLessThanOrEqualTo(1f);
-                long[] p = f.predict(adv).toLongArray();
-                long[] labels = y.toLongArray();
-                for (int i = 0; i < p.length; i++) {
-                    assertThat(r.success()[i]).isEqualTo(p[i] != labels[i]);
-                    assertThat(r.predictions()[i]).isEqualTo(p[i]);
-                }
-                assertThat(r.successes()).as("%s fools some images", a).isGreaterThan(0);
-                assertThat(a.toString()).contains(t.describe());
+        // the small scale puts clean images near the boundaries, so attacks fool some but not all
+        AttackFixtures.onProblem(4, norm == Norm.LINF ? 0.05f : 0.2f, 12, 9, pr -> {
+            Classifier f = pr.model();
+            NDArray x = pr.images();
+            ThreatModel t = AttackFixtures.threat(norm);
+            Attack a = make.apply(t);
+            AttackResult r = a.perturb(f, x, pr.labels());
+            NDArray adv = r.adversarial();
+            assertThat(adv.getShape()).isEqualTo(x.getShape());
+            assertThat(t.distance(adv, x).max().getFloat()).isLessThanOrEqualTo((float) (t.eps() * 1.0001 + 1e-6));
+            assertThat(adv.min().getFloat()).isGreaterThanOrEqualTo(0f);
+            assertThat(adv.max().getFloat()).isLessThanOrEqualTo(1f);
+            long[] p = f.predict(adv).toLongArray();
+            long[] labels = pr.labels().toLongArray();
+            for (int i = 0; i < p.length; i++) {
+                assertThat(r.success()[i]).isEqualTo(p[i] != labels[i]);
+                assertThat(r.predictions()[i]).isEqualTo(p[i]);
             }
+            assertThat(r.successes()).as("%s fools some images", a).isGreaterThan(0);
+            assertThat(a.toString()).contains(t.describe());
         });
     }
 
     @ParameterizedTest
     @MethodSource("attackAndNorm")
     void sameSeedGivesTheSameResult(Function<ThreatModel, Attack> make, Norm norm) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = AttackFixtures.linear10(m, 5).scaled(0.05f);
-                NDArray x = AttackFixtures.images(m, 6, 10);
-                NDArray y = f.predict(x);
-                AttackResult r1 = make.apply(AttackFixtures.threat(norm)).perturb(f, x, y);
-                AttackResult r2 = make.apply(AttackFixtures.threat(norm)).perturb(f, x, y);
-                assertThat(r1.adversarial().sub(r2.adversarial()).abs().max().getFloat()).isEqualTo(0f);
-                assertThat(r1.success()).isEqualTo(r2.success());
-            }
+        AttackFixtures.onProblem(5, 0.05f, 6, 10, pr -> {
+            AttackResult r1 = make.apply(AttackFixtures.threat(norm)).perturb(pr.model(), pr.images(), pr.labels());
+            AttackResult r2 = make.apply(AttackFixtures.threat(norm)).perturb(pr.model(), pr.images(), pr.labels());
+            assertThat(r1.adversarial().sub(r2.adversarial()).abs().max().getFloat()).isEqualTo(0f);
+            assertThat(r1.success()).isEqualTo(r2.success());
         });
     }
 
     @ParameterizedTest
     @MethodSource("attackAndNorm")
     void repeatedRunsDoNotGrowTheNumberOfLiveArrays(Function<ThreatModel, Attack> make, Norm norm) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = AttackFixtures.linear10(m, 6).scaled(0.05f);
-                NDArray x = AttackFixtures.images(m, 4, 11);
-                NDArray y = f.predict(x);
-                Attack a = make.apply(AttackFixtures.threat(norm));
-                int[] counts = new int[4];
-                for (int i = 0; i < counts.length; i++) {
-                    a.perturb(f, x, y).adversarial().close();
-                    counts[i] = ai.preempt.engine.NDManagers.countArrays(m);
-                }
-                assertThat(counts[3]).isEqualTo(counts[1]);
-            }
+        AttackFixtures.onProblem(6, 0.05f, 4, 11, pr -> {
+            Attack a = make.apply(AttackFixtures.threat(norm));
+            int[] counts = AttackFixtures.liveArraysAfterRuns(pr.manager(), 4,
+                    () -> a.perturb(pr.model(), pr.images(), pr.labels()));
+            assertThat(counts[3]).isEqualTo(counts[1]);
         });
     }
 }

@@ -61,52 +61,43 @@ class AutoAttackEvaluationTest {
 
     @Test
     void interruptedRunResumedFromItsStateFileGivesTheUninterruptedResult(@TempDir Path dir) throws Exception {
-        PreemptEngine.call(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(f, m, 20);
-                AutoAttackReport whole = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, null);
-                Path state = dir.resolve("aa-state.json");
-                assertThatThrownBy(() -> AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(),
-                        interruptAt("apgd-t"), state)).hasMessage("interrupted");
-                JsonNode saved = ModelCard.JSON.readTree(state.toFile());
-                assertThat(saved.get("images").size()).isEqualTo(data.size());
-                assertThat(saved.get("images").has(Integer.toString(data.index(0)))).isTrue();
-                AutoAttackReport resumed = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE,
-                        state);
-                assertThat(resumed.images()).isEqualTo(whole.images());
-                assertThat(resumed.componentSuccesses()).isEqualTo(whole.componentSuccesses());
-                assertThat(whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum())
-                        .as("the attack fools some images").isGreaterThan(0);
-                assertThat(whole.robustAccuracy()).isLessThanOrEqualTo(whole.cleanAccuracy());
-                // per-component counts add up: clean − robust = total successes
-                int fooled = whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum();
-                assertThat(Math.round((whole.cleanAccuracy() - whole.robustAccuracy()) * data.size()))
-                        .isEqualTo(fooled);
-                // a finished state file makes a rerun do no attack work at all and give the same report
-                ai.preempt.model.CountingClassifier counting = new ai.preempt.model.CountingClassifier(f);
-                AutoAttackReport again = AutoAttackEvaluation.run(counting, shortAa(), data, 4, Map.of(),
-                        Progress.NONE, state);
-                assertThat(again.images()).isEqualTo(whole.images());
-                assertThat(counting.calls()).isZero();
-            }
-            return null;
+        EvalFixtures.onLinear(20, (m, f, data) -> {
+            AutoAttackReport whole = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, null);
+            Path state = dir.resolve("aa-state.json");
+            assertThatThrownBy(() -> AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(),
+                    interruptAt("apgd-t"), state)).hasMessage("interrupted");
+            JsonNode saved = ModelCard.JSON.readTree(state.toFile());
+            assertThat(saved.get("images").size()).isEqualTo(data.size());
+            assertThat(saved.get("images").has(Integer.toString(data.index(0)))).isTrue();
+            AutoAttackReport resumed = AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE,
+                    state);
+            assertThat(resumed.images()).isEqualTo(whole.images());
+            assertThat(resumed.componentSuccesses()).isEqualTo(whole.componentSuccesses());
+            assertThat(whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum())
+                    .as("the attack fools some images").isGreaterThan(0);
+            assertThat(whole.robustAccuracy()).isLessThanOrEqualTo(whole.cleanAccuracy());
+            // per-component counts add up: clean − robust = total successes
+            int fooled = whole.componentSuccesses().values().stream().mapToInt(Integer::intValue).sum();
+            assertThat(Math.round((whole.cleanAccuracy() - whole.robustAccuracy()) * data.size()))
+                    .isEqualTo(fooled);
+            // a finished state file makes a rerun do no attack work at all and give the same report
+            ai.preempt.model.CountingClassifier counting = new ai.preempt.model.CountingClassifier(f);
+            AutoAttackReport again = AutoAttackEvaluation.run(counting, shortAa(), data, 4, Map.of(),
+                    Progress.NONE, state);
+            assertThat(again.images()).isEqualTo(whole.images());
+            assertThat(counting.calls()).isZero();
         });
     }
 
     @Test
     void stateFileOfAnotherRunIsRejected(@TempDir Path dir) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(f, m, 6);
-                Path state = dir.resolve("s.json");
-                AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, state);
-                AutoAttack other = AutoAttack.builder().setThreat(LINF).optIterations(7).optTargetClasses(2)
-                        .optSquareQueries(30).optSeed(5).build();
-                assertThatThrownBy(() -> AutoAttackEvaluation.run(f, other, data, 4, Map.of(), Progress.NONE, state))
-                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another run");
-            }
+        EvalFixtures.onLinear(6, (m, f, data) -> {
+            Path state = dir.resolve("s.json");
+            AutoAttackEvaluation.run(f, shortAa(), data, 4, Map.of(), Progress.NONE, state);
+            AutoAttack other = AutoAttack.builder().setThreat(LINF).optIterations(7).optTargetClasses(2)
+                    .optSquareQueries(30).optSeed(5).build();
+            assertThatThrownBy(() -> AutoAttackEvaluation.run(f, other, data, 4, Map.of(), Progress.NONE, state))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another run");
         });
     }
 

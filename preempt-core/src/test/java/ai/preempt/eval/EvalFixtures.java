@@ -3,6 +3,7 @@ package ai.preempt.eval;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.data.LabeledImages;
+import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
 import ai.preempt.model.LinearClassifier;
@@ -44,5 +45,21 @@ final class EvalFixtures {
             }
         }
         return new LinearClassifier(m, w, new float[10], new Shape(3, 8, 8)).scaled(0.02f);
+    }
+
+    /** A test on {@link #linear} and {@link #images} of it, both in {@code m}. */
+    interface LinearTest {
+        void run(NDManager m, LinearClassifier f, LabeledImages data) throws Exception;
+    }
+
+    /** Runs {@code test} on the compute thread with {@link #linear} and n {@link #images}; closes them afterwards. */
+    static void onLinear(int n, LinearTest test) {
+        PreemptEngine.call(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier f = linear(m);
+                test.run(m, f, images(f, m, n));
+            }
+            return null;
+        });
     }
 }

@@ -36,23 +36,19 @@ class PreemptionEvaluationTest {
      */
     @Test
     void greyBoxNeverExceedsCleanAndTheNoneRowsWhiteBoxIsItsGreyBox() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(f, m, 10);
-                EvalReport report = PreemptionEvaluation.builder().setConfig(quick(Norm.LINF)).setAttacks(PGD)
-                        .optBatch(4).build().run(f, data, List.of(Preemption.NONE, Preemption.OURS), Map.of());
-                assertThat(report.rows()).hasSize(2);
-                EvalReport.Row none = report.rows().get(0);
-                assertThat(none.whiteBox()).isEqualTo(none.greyBox());
-                assertThat(none.greyBox().get("pgd")).as("PGD fools some originals").isLessThan(none.clean());
-                for (EvalReport.Row r : report.rows()) {
-                    assertThat(r.n()).isEqualTo(data.size());
-                    assertThat(r.greyBox().get("pgd")).isLessThanOrEqualTo(r.clean());
-                    assertThat(r.whiteBox().get("pgd")).isLessThanOrEqualTo(r.clean());
-                }
-                assertThat(report.images()).hasSize(2 * data.size());
+        EvalFixtures.onLinear(10, (m, f, data) -> {
+            EvalReport report = PreemptionEvaluation.builder().setConfig(quick(Norm.LINF)).setAttacks(PGD)
+                    .optBatch(4).build().run(f, data, List.of(Preemption.NONE, Preemption.OURS), Map.of());
+            assertThat(report.rows()).hasSize(2);
+            EvalReport.Row none = report.rows().get(0);
+            assertThat(none.whiteBox()).isEqualTo(none.greyBox());
+            assertThat(none.greyBox().get("pgd")).as("PGD fools some originals").isLessThan(none.clean());
+            for (EvalReport.Row r : report.rows()) {
+                assertThat(r.n()).isEqualTo(data.size());
+                assertThat(r.greyBox().get("pgd")).isLessThanOrEqualTo(r.clean());
+                assertThat(r.whiteBox().get("pgd")).isLessThanOrEqualTo(r.clean());
             }
+            assertThat(report.images()).hasSize(2 * data.size());
         });
     }
 
@@ -93,24 +89,20 @@ class PreemptionEvaluationTest {
      */
     @Test
     void resumedSmoothedRunReproducesTheUninterruptedOne(@TempDir Path dir) {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier base = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(base, m, 5);
-                Map<String, Object> config = Map.of("smoothed", true);
-                PreemptionEvaluation.Builder b = PreemptionEvaluation.builder().setConfig(quick(Norm.L2))
-                        .setAttacks(PGD).optBatch(1).optWhiteBox(false);
-                EvalReport whole = b.optStateFile(dir.resolve("whole.json")).build()
-                        .run(soft(base, 8), soft(base, 2), data, List.of(Preemption.OURS), config);
-                Path cut = dir.resolve("cut.json");
-                b.optStateFile(cut).build().run(soft(base, 8), soft(base, 2), data.head(1), List.of(Preemption.OURS),
-                        config);
-                EvalReport resumed = b.optStateFile(cut).build()
-                        .run(soft(base, 8), soft(base, 2), data, List.of(Preemption.OURS), config);
-                assertThat(resumed.images()).isEqualTo(whole.images());
-                assertThat(whole.images().stream().mapToDouble(EvalReport.ImageRow::robustLoss).distinct().count())
-                        .isGreaterThan(1);
-            }
+        EvalFixtures.onLinear(5, (m, base, data) -> {
+            Map<String, Object> config = Map.of("smoothed", true);
+            PreemptionEvaluation.Builder b = PreemptionEvaluation.builder().setConfig(quick(Norm.L2))
+                    .setAttacks(PGD).optBatch(1).optWhiteBox(false);
+            EvalReport whole = b.optStateFile(dir.resolve("whole.json")).build()
+                    .run(soft(base, 8), soft(base, 2), data, List.of(Preemption.OURS), config);
+            Path cut = dir.resolve("cut.json");
+            b.optStateFile(cut).build().run(soft(base, 8), soft(base, 2), data.head(1), List.of(Preemption.OURS),
+                    config);
+            EvalReport resumed = b.optStateFile(cut).build()
+                    .run(soft(base, 8), soft(base, 2), data, List.of(Preemption.OURS), config);
+            assertThat(resumed.images()).isEqualTo(whole.images());
+            assertThat(whole.images().stream().mapToDouble(EvalReport.ImageRow::robustLoss).distinct().count())
+                    .isGreaterThan(1);
         });
     }
 
@@ -125,22 +117,18 @@ class PreemptionEvaluationTest {
      */
     @Test
     void robustLossIsTheFullInnerAttacksLossOnTheEvaluated8BitImage() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                Classifier f = EvalFixtures.linear(m);
-                LabeledImages data = EvalFixtures.images(f, m, 8);
-                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(6).optInnerSteps(5)
-                        .optFast(new ai.preempt.robustify.FastMode(3, 1, 0.5, 1, 0)).build();
-                EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(PGD).optWhiteBox(false)
-                        .optBatch(6).build().run(f, data, List.of(Preemption.OURS), Map.of());
+        EvalFixtures.onLinear(8, (m, f, data) -> {
+            RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(6).optInnerSteps(5)
+                    .optFast(new ai.preempt.robustify.FastMode(3, 1, 0.5, 1, 0)).build();
+            EvalReport report = PreemptionEvaluation.builder().setConfig(cfg).setAttacks(PGD).optWhiteBox(false)
+                    .optBatch(6).build().run(f, data, List.of(Preemption.OURS), Map.of());
 
-                ai.djl.ndarray.NDArray x0 = data.images(m, 0, data.size());
-                ai.preempt.robustify.RobustifyResult rr = ai.preempt.robustify.Robustifier.of(cfg).robustify(f, x0, null);
-                ai.djl.ndarray.NDArray xs = ai.preempt.robustify.Quantizer.quantize(x0, rr.images(), cfg.adversary());
-                float[] full = new ai.preempt.robustify.Lemma1(cfg).robustLoss(f, xs, m.create(rr.labels()));
-                for (int i = 0; i < full.length; i++) {
-                    assertThat(report.images().get(i).robustLoss()).as("image " + i).isCloseTo(full[i], within(1e-5));
-                }
+            ai.djl.ndarray.NDArray x0 = data.images(m, 0, data.size());
+            ai.preempt.robustify.RobustifyResult rr = ai.preempt.robustify.Robustifier.of(cfg).robustify(f, x0, null);
+            ai.djl.ndarray.NDArray xs = ai.preempt.robustify.Quantizer.quantize(x0, rr.images(), cfg.adversary());
+            float[] full = new ai.preempt.robustify.Lemma1(cfg).robustLoss(f, xs, m.create(rr.labels()));
+            for (int i = 0; i < full.length; i++) {
+                assertThat(report.images().get(i).robustLoss()).as("image " + i).isCloseTo(full[i], within(1e-5));
             }
         });
     }

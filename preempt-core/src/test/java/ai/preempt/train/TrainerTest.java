@@ -116,42 +116,47 @@ class TrainerTest {
 
     @Test
     void algorithm2FirstStepLowersCrossEntropyTowardTheTrueLabelInsideTheDeltaBall() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
-                LabeledImages few = train.head(16);
-                NDArray x = few.images(m, 0, 16);
-                NDArray y = few.labels(m, 0, 16);
-                float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
-                // one step (the first), the two-step recipe, the single-step (fast) variant
-                for (TrainConfig cfg : new TrainConfig[] {
-                    tiny().setMethod(Method.PREEMPT).optRobustSteps(1).optRobustStep(0.5).build(),
-                    tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).build(),
-                    tiny().setMethod(Method.PREEMPT).optFast(true).build()}) {
-                    NDArray robust = new TrainingPoints(cfg).towardRobust(f, x, y, new Rng(1));
-                    float after = Losses.crossEntropy(f.logits(robust), y).sum().getFloat();
-                    assertThat(after).as(cfg.toString()).isLessThan(before);
-                    assertInside(robust, x, cfg.eps());
-                }
+        onSixteenImages((f, x, y) -> {
+            float before = Losses.crossEntropy(f.logits(x), y).sum().getFloat();
+            // one step (the first), the two-step recipe, the single-step (fast) variant
+            for (TrainConfig cfg : new TrainConfig[] {
+                tiny().setMethod(Method.PREEMPT).optRobustSteps(1).optRobustStep(0.5).build(),
+                tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5).build(),
+                tiny().setMethod(Method.PREEMPT).optFast(true).build()}) {
+                NDArray robust = new TrainingPoints(cfg).towardRobust(f, x, y, new Rng(1));
+                float after = Losses.crossEntropy(f.logits(robust), y).sum().getFloat();
+                assertThat(after).as(cfg.toString()).isLessThan(before);
+                assertInside(robust, x, cfg.eps());
             }
         });
     }
 
     @Test
     void algorithm2AdversarialPointRaisesTheLossInsideTheEpsBallAroundTheRobustPoint() {
+        onSixteenImages((f, x, y) -> {
+            TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5)
+                    .optAttackSteps(3).optAttackStep(0.5).build();
+            TrainingPoints points = new TrainingPoints(cfg);
+            // make() = x_adv(x̂(x)); the same stream replays x̂ (its PGD has no random start)
+            NDArray adv = points.make(f, x, y, new Rng(2));
+            NDArray robust = points.towardRobust(f, x, y, new Rng(2));
+            assertInside(adv, robust, cfg.eps());
+            assertThat(Losses.crossEntropy(f.logits(adv), y).sum().getFloat())
+                    .isGreaterThan(Losses.crossEntropy(f.logits(robust), y).sum().getFloat());
+        });
+    }
+
+    /** A test on a fresh tiny model and the first 16 training images with their labels. */
+    private interface ModelImagesTest {
+        void run(NativeClassifier f, NDArray x, NDArray y);
+    }
+
+    /** Runs {@code test} on the compute thread; closes its model and arrays afterwards. */
+    private static void onSixteenImages(ModelImagesTest test) {
         PreemptEngine.run(() -> {
             try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(8)) {
                 LabeledImages few = train.head(16);
-                NDArray x = few.images(m, 0, 16);
-                NDArray y = few.labels(m, 0, 16);
-                TrainConfig cfg = tiny().setMethod(Method.PREEMPT).optRobustSteps(2).optRobustStep(0.5)
-                        .optAttackSteps(3).optAttackStep(0.5).build();
-                TrainingPoints points = new TrainingPoints(cfg);
-                // make() = x_adv(x̂(x)); the same stream replays x̂ (its PGD has no random start)
-                NDArray adv = points.make(f, x, y, new Rng(2));
-                NDArray robust = points.towardRobust(f, x, y, new Rng(2));
-                assertInside(adv, robust, cfg.eps());
-                assertThat(Losses.crossEntropy(f.logits(adv), y).sum().getFloat())
-                        .isGreaterThan(Losses.crossEntropy(f.logits(robust), y).sum().getFloat());
+                test.run(f, few.images(m, 0, 16), few.labels(m, 0, 16));
             }
         });
     }

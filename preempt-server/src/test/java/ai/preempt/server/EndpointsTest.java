@@ -1,7 +1,5 @@
 package ai.preempt.server;
 
-import static ai.preempt.server.ServerFixture.get;
-import static ai.preempt.server.ServerFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.preempt.data.Image;
@@ -13,28 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The API contract: what each endpoint answers for a good request. */
 class EndpointsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static PreemptServer server;
-    private static byte[] png;
+    @RegisterExtension
+    static final SharedServer SERVER = new SharedServer();
     private static final double EPS = 8 / 255.0;
-
-    @BeforeAll
-    static void start() {
-        server = PreemptServer.start(ServerFixture.config().build());
-        png = ServerFixture.cifarPngs(1).get(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     private static Image decode(byte[] bytes) throws Exception {
         Path f = Files.createTempFile("endpoints", ".png");
@@ -56,12 +42,12 @@ class EndpointsTest {
 
     @Test
     void robustifyAnswersAnEightBitPngInsideTheBudgetWithItsVerdictInAHeader() throws Exception {
-        HttpResponse<byte[]> r = post(server, "/v1/robustify", "image/png", png);
+        HttpResponse<byte[]> r = SERVER.post("/v1/robustify", "image/png", SERVER.png());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("image/png");
         JsonNode verdict = JSON.readTree(r.headers().firstValue("X-Preempt-Verdict").orElseThrow());
         Image out = decode(r.body());
-        Image in = decode(png);
+        Image in = decode(SERVER.png());
         assertThat(out.height()).isEqualTo(32);
         assertThat(out.width()).isEqualTo(32);
         assertThat(linf(out, in)).isLessThanOrEqualTo(EPS + 1e-6).isPositive();
@@ -73,7 +59,7 @@ class EndpointsTest {
     @Test
     void robustifyReturnsThePhotoAtItsOwnSizeWithinTheBudgetOfEveryPixel() throws Exception {
         Image photo = ServerFixture.photo(1, 40, 48);
-        HttpResponse<byte[]> r = post(server, "/v1/robustify", "image/png", ImageIo.toPngBytes(photo));
+        HttpResponse<byte[]> r = SERVER.post("/v1/robustify", "image/png", ImageIo.toPngBytes(photo));
         assertThat(r.statusCode()).isEqualTo(200);
         Image out = decode(r.body());
         assertThat(out.height()).isEqualTo(photo.height());
@@ -86,22 +72,22 @@ class EndpointsTest {
 
     @Test
     void jsonFormatAndMultipartGiveTheSameBytesAsTheRawPng() throws Exception {
-        byte[] raw = post(server, "/v1/robustify", "image/png", png).body();
-        HttpResponse<byte[]> json = post(server, "/v1/robustify?format=json", "application/octet-stream", png);
+        byte[] raw = SERVER.post("/v1/robustify", "image/png", SERVER.png()).body();
+        HttpResponse<byte[]> json = SERVER.post("/v1/robustify?format=json", "application/octet-stream", SERVER.png());
         assertThat(json.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(json.body());
         assertThat(Base64.getDecoder().decode(body.get("image").asText())).isEqualTo(raw);
-        assertThat(Base64.getDecoder().decode(body.get("input").asText())).isEqualTo(png);
+        assertThat(Base64.getDecoder().decode(body.get("input").asText())).isEqualTo(SERVER.png());
         assertThat(body.get("verdict").get("passes").asLong()).isPositive();
-        HttpResponse<byte[]> form = post(server, "/v1/robustify", "multipart/form-data; boundary=AaB03x",
-                ServerFixture.multipart("AaB03x", Uploads.FIELD, "cifar.png", "image/png", png));
+        HttpResponse<byte[]> form = SERVER.post("/v1/robustify", "multipart/form-data; boundary=AaB03x",
+                ServerFixture.multipart("AaB03x", Uploads.FIELD, "cifar.png", "image/png", SERVER.png()));
         assertThat(form.statusCode()).isEqualTo(200);
         assertThat(form.body()).isEqualTo(raw);
     }
 
     @Test
     void classifyAnswersTheLabelAndADistribution() throws Exception {
-        HttpResponse<byte[]> r = post(server, "/v1/classify", "image/png", png);
+        HttpResponse<byte[]> r = SERVER.post("/v1/classify", "image/png", SERVER.png());
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
         double sum = 0;
@@ -122,7 +108,7 @@ class EndpointsTest {
     @Test
     void attackAnswersThePhotoAtItsOwnSizeInsideTheBudgetAndBothLabelsAsTheServerSeesThem() throws Exception {
         Image photo = ServerFixture.photo(2, 48, 40);
-        HttpResponse<byte[]> r = post(server, "/v1/attack", "image/png", ImageIo.toPngBytes(photo));
+        HttpResponse<byte[]> r = SERVER.post("/v1/attack", "image/png", ImageIo.toPngBytes(photo));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(r.body());
         Image attacked = decode(Base64.getDecoder().decode(body.get("image").asText()));
@@ -131,32 +117,32 @@ class EndpointsTest {
         assertThat(linf(attacked, photo)).isLessThanOrEqualTo(EPS + 1e-6);
         assertThat(body.get("changed").asBoolean())
                 .isEqualTo(body.get("labelBefore").asLong() != body.get("labelAfter").asLong());
-        JsonNode classified = JSON.readTree(post(server, "/v1/classify", "image/png",
+        JsonNode classified = JSON.readTree(SERVER.post("/v1/classify", "image/png",
                 Base64.getDecoder().decode(body.get("image").asText())).body());
         assertThat(classified.get("label").asLong()).isEqualTo(body.get("labelAfter").asLong());
     }
 
     @Test
     void healthMetricsDocsAndPageAreServed() throws Exception {
-        post(server, "/v1/classify", "image/png", png);
-        HttpResponse<String> health = get(server, "/healthz");
+        SERVER.post("/v1/classify", "image/png", SERVER.png());
+        HttpResponse<String> health = SERVER.get("/healthz");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
-        String metrics = get(server, "/metrics").body();
+        String metrics = SERVER.get("/metrics").body();
         assertThat(metrics).contains("preempt_http_requests_seconds_count{method=\"POST\",route=\"/v1/classify\",status=\"200\"}")
                 .contains("preempt_http_requests_seconds_bucket{").contains("preempt_queue_depth 0")
                 .contains("preempt_batch_size_count{operation=\"classify\"}").contains("preempt_images_per_second")
                 .contains("preempt_images_processed_total{operation=\"classify\"}");
-        String docs = get(server, "/docs").body();
+        String docs = SERVER.get("/docs").body();
         String bundle = docs.replaceAll("(?s).*src=\"([^\"]*swagger-ui-bundle\\.js)\".*", "$1");
-        assertThat(get(server, bundle).statusCode()).isEqualTo(200);
-        assertThat(get(server, "/").body()).contains("id=\"file\"").contains("/app.js");
-        assertThat(get(server, "/app.js").statusCode()).isEqualTo(200);
+        assertThat(SERVER.get(bundle).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/").body()).contains("id=\"file\"").contains("/app.js");
+        assertThat(SERVER.get("/app.js").statusCode()).isEqualTo(200);
     }
 
     @Test
     void theOpenApiDocumentDescribesEveryRoute() throws Exception {
-        JsonNode doc = JSON.readTree(get(server, "/openapi.json").body());
+        JsonNode doc = JSON.readTree(SERVER.get("/openapi.json").body());
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         for (String path : List.of("/v1/robustify", "/v1/classify", "/v1/attack", "/healthz", "/metrics", "/openapi.json")) {
             assertThat(doc.get("paths").has(path)).as(path).isTrue();
@@ -167,10 +153,10 @@ class EndpointsTest {
     void aRequestNotFinishedInTimeIs504AndTheServerGoesOn() throws Exception {
         try (PreemptServer slow = PreemptServer.start(ServerFixture.config().optTimeoutMs(1)
                 .optRobustify(ServerFixture.quickRobustify().toBuilder().optOuterSteps(50).build()).build())) {
-            HttpResponse<byte[]> r = post(slow, "/v1/robustify", "image/png", png);
+            HttpResponse<byte[]> r = ServerFixture.post(slow, "/v1/robustify", "image/png", SERVER.png());
             assertThat(r.statusCode()).isEqualTo(504);
             assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("{\"error\":");
-            assertThat(get(slow, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(ServerFixture.get(slow, "/healthz").statusCode()).isEqualTo(200);
         }
     }
 }

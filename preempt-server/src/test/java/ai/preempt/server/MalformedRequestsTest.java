@@ -1,6 +1,5 @@
 package ai.preempt.server;
 
-import static ai.preempt.server.ServerFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -9,26 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every malformed request gets the right 4xx with a one-line JSON error, and the server keeps serving. */
 class MalformedRequestsTest {
 
-    private static PreemptServer server;
-    private static byte[] png;
-
-    @BeforeAll
-    static void start() {
-        server = PreemptServer.start(ServerFixture.config().build());
-        png = ServerFixture.cifarPngs(1).get(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SharedServer SERVER = new SharedServer();
 
     private static void assertError(HttpResponse<byte[]> r, int status, String fragment) {
         String body = new String(r.body(), StandardCharsets.UTF_8);
@@ -40,76 +27,76 @@ class MalformedRequestsTest {
 
     @Test
     void emptyBodyIs400() throws Exception {
-        assertError(post(server, "/v1/robustify", "image/png", new byte[0]), 400, "empty");
+        assertError(SERVER.post("/v1/robustify", "image/png", new byte[0]), 400, "empty");
     }
 
     @Test
     void truncatedPngIs400() throws Exception {
-        assertError(post(server, "/v1/classify", "image/png", Arrays.copyOf(png, png.length / 2)), 400, "truncated");
+        assertError(SERVER.post("/v1/classify", "image/png", Arrays.copyOf(SERVER.png(), SERVER.png().length / 2)), 400, "truncated");
     }
 
     @Test
     void pngHeaderClaiming50000x50000Is413BeforeDecoding() throws Exception {
-        assertError(post(server, "/v1/robustify", "image/png", pngHeader(50_000, 50_000)), 413, "2,500,000,000 pixels");
+        assertError(SERVER.post("/v1/robustify", "image/png", pngHeader(50_000, 50_000)), 413, "2,500,000,000 pixels");
     }
 
     @Test
     void wrongContentTypeIs415() throws Exception {
-        assertError(post(server, "/v1/robustify", "text/plain", png), 415, "text/plain");
+        assertError(SERVER.post("/v1/robustify", "text/plain", SERVER.png()), 415, "text/plain");
     }
 
     @Test
     void notAnImageIs415() throws Exception {
         byte[] gif = "GIF89a\u0001\u0000\u0001\u0000\u0080\u0000\u0000".getBytes(StandardCharsets.ISO_8859_1);
-        assertError(post(server, "/v1/classify", "application/octet-stream", gif), 415, "GIF");
+        assertError(SERVER.post("/v1/classify", "application/octet-stream", gif), 415, "GIF");
     }
 
     @Test
     void elevenMegabyteUploadIs413() throws Exception {
-        byte[] big = Arrays.copyOf(png, 11 * 1024 * 1024);
-        assertError(post(server, "/v1/robustify", "image/png", big), 413, "bytes");
+        byte[] big = Arrays.copyOf(SERVER.png(), 11 * 1024 * 1024);
+        assertError(SERVER.post("/v1/robustify", "image/png", big), 413, "bytes");
     }
 
     @Test
     void elevenMegabyteMultipartUploadIs413() throws Exception {
-        byte[] big = Arrays.copyOf(png, 11 * 1024 * 1024);
-        assertError(post(server, "/v1/robustify", "multipart/form-data; boundary=b0undary",
+        byte[] big = Arrays.copyOf(SERVER.png(), 11 * 1024 * 1024);
+        assertError(SERVER.post("/v1/robustify", "multipart/form-data; boundary=b0undary",
                 ServerFixture.multipart("b0undary", "image", "big.png", "image/png", big)), 413, "exceeds");
     }
 
     @Test
     void garbageMultipartIs400() throws Exception {
-        assertError(post(server, "/v1/robustify", "multipart/form-data; boundary=xyz", png), 400, "multipart");
+        assertError(SERVER.post("/v1/robustify", "multipart/form-data; boundary=xyz", SERVER.png()), 400, "multipart");
     }
 
     @Test
     void multipartWithoutImageFieldIs400() throws Exception {
-        assertError(post(server, "/v1/robustify", "multipart/form-data; boundary=b0undary",
-                ServerFixture.multipart("b0undary", "photo", "a.png", "image/png", png)), 400, "'image'");
+        assertError(SERVER.post("/v1/robustify", "multipart/form-data; boundary=b0undary",
+                ServerFixture.multipart("b0undary", "photo", "a.png", "image/png", SERVER.png())), 400, "'image'");
     }
 
     @Test
     void unknownRouteIs404Json() throws Exception {
-        HttpResponse<String> r = ServerFixture.get(server, "/v2/nothing-here");
+        HttpResponse<String> r = SERVER.get("/v2/nothing-here");
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("{\"error\":\"no such route: GET /v2/nothing-here\"}");
     }
 
     @Test
     void wrongMethodIs405Json() throws Exception {
-        HttpResponse<String> r = ServerFixture.get(server, "/v1/robustify");
+        HttpResponse<String> r = SERVER.get("/v1/robustify");
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(r.body()).startsWith("{\"error\":");
     }
 
     @Test
     void serverKeepsServingAfterEveryMalformedRequest() throws Exception {
-        post(server, "/v1/robustify", "image/png", new byte[0]);
-        post(server, "/v1/robustify", "multipart/form-data; boundary=xyz", png);
-        post(server, "/v1/robustify", "image/png", pngHeader(50_000, 50_000));
-        post(server, "/v1/robustify", "image/png", Arrays.copyOf(png, 11 * 1024 * 1024));
-        assertThat(ServerFixture.get(server, "/healthz").statusCode()).isEqualTo(200);
-        HttpResponse<byte[]> ok = post(server, "/v1/classify", "image/png", png);
+        SERVER.post("/v1/robustify", "image/png", new byte[0]);
+        SERVER.post("/v1/robustify", "multipart/form-data; boundary=xyz", SERVER.png());
+        SERVER.post("/v1/robustify", "image/png", pngHeader(50_000, 50_000));
+        SERVER.post("/v1/robustify", "image/png", Arrays.copyOf(SERVER.png(), 11 * 1024 * 1024));
+        assertThat(SERVER.get("/healthz").statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> ok = SERVER.post("/v1/classify", "image/png", SERVER.png());
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(new String(ok.body(), StandardCharsets.UTF_8)).contains("\"class\":");
     }
