@@ -9,7 +9,8 @@ final class CommonOptions {
     static volatile boolean verbose;
     static volatile boolean quiet;
 
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads for tensor work (default: all cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads for tensor work (default: the cores not busy when it starts, all on an idle "
+            + "machine: a thread on a busy core stalls every operation).")
     void threads(int n) {
         PreemptEngine.setThreads(n);
     }

@@ -21,13 +21,15 @@ import java.util.concurrent.Future;
  *
  * <p>Settings: DJL runs offline (the PyTorch natives come from Maven jars, nothing is downloaded),
  * the TorchScript graph optimiser is off (our batch sizes vary, and it re-optimises for each new one),
- * and the intra-op thread count defaults to all cores.
+ * and the intra-op thread count defaults to the cores not already busy when the engine starts
+ * ({@link #defaultThreads}).
  */
 public final class PreemptEngine {
 
     private static final String THREAD_NAME = "preempt-compute";
     private static volatile ExecutorService executor;
-    private static volatile int threads = Runtime.getRuntime().availableProcessors();
+    /** The intra-op thread count; 0 until set or until the engine picks its default. */
+    private static volatile int threads;
     private static volatile boolean started;
 
     static {
@@ -56,9 +58,35 @@ public final class PreemptEngine {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
     }
 
-    /** @return the configured intra-op thread count */
-    public static int threads() {
+    /** @return the intra-op thread count: the one set, else the default the engine picks (and keeps) now */
+    public static synchronized int threads() {
+        if (threads == 0) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            threads = defaultThreads(cores, load);
+            if (threads < cores) {
+                System.err.printf(java.util.Locale.ROOT, "preempt: using %d of %d cores for tensor work: the machine is "
+                        + "busy (load average %.1f); --threads %d overrides%n", threads, cores, load, cores);
+            }
+        }
         return threads;
+    }
+
+    /**
+     * The default intra-op thread count: the cores not already busy, at least one. PyTorch's threads wait for
+     * each other at the end of every operation by spinning, so a thread that shares its core with another busy
+     * process stalls every operation: robustifying a photo with 2 threads on a 2-core machine whose other core
+     * was busy took 405 s against 20 s with 1 thread (10 minutes against seconds for the README's first command).
+     * On an idle machine this is every core.
+     *
+     * @param cores available processors
+     * @param loadAverage the system's one-minute load average, negative when unknown (then every core)
+     */
+    static int defaultThreads(int cores, double loadAverage) {
+        if (loadAverage < 0) {
+            return cores;
+        }
+        return (int) Math.max(1, Math.min(cores, cores - Math.round(loadAverage)));
     }
 
     private static ExecutorService executor() {
@@ -66,6 +94,7 @@ public final class PreemptEngine {
         if (e == null) {
             synchronized (PreemptEngine.class) {
                 if (executor == null) {
+                    int threads = threads();
                     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
                     executor = Executors.newSingleThreadExecutor(r -> {
                         Thread t = new Thread(r, THREAD_NAME);

@@ -27,8 +27,8 @@ final class ModelHolder {
      * @param threads PyTorch intra-op threads for this JVM, or 0 to leave the default
      */
     static Classifier get(String spec, String modelsDir, int threads) {
-        if (threads > 0 && PreemptEngine.threads() != threads) {
-            PreemptEngine.setThreads(threads);
+        if (threads > 0) {
+            PreemptEngine.setThreads(threads); // rejected only when the engine already runs with another count
         }
         return MODELS.computeIfAbsent(spec + "\u0000" + modelsDir, k -> load(spec, modelsDir));
     }

@@ -128,7 +128,7 @@ public final class SparkJobConfig implements Serializable {
         return failOnImage;
     }
 
-    /** @return PyTorch intra-op threads per executor JVM, or 0 for PyTorch's default (all cores it sees) */
+    /** @return PyTorch intra-op threads per executor JVM, or 0 for the engine's default (the cores not busy when it starts) */
     public int threads() {
         return threads;
     }
