@@ -139,10 +139,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 .findFirst().orElse(null);
         for (PipelineBenchmark.PathResult res : group) {
             if (model != null && res != model) {
-                System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx, grey-box "
-                        + "PGD accuracy %.1f%% of the model-resolution path's%n", res.path(), res.secondsPerImage()
-                        / model.secondsPerImage(), res.cpuSecondsPerImage() / model.cpuSecondsPerImage(),
-                        100 * res.attacked() / model.attacked());
+                System.out.printf(Locale.ROOT, "%s vs model-resolution: wall time %.2fx, CPU time %.2fx (compute "
+                        + "thread %.2fx), grey-box PGD accuracy %.1f%% of the model-resolution path's%n", res.path(),
+                        res.secondsPerImage() / model.secondsPerImage(), res.cpuSecondsPerImage()
+                        / model.cpuSecondsPerImage(), res.computeCpuSecondsPerImage()
+                        / model.computeCpuSecondsPerImage(), 100 * res.attacked() / model.attacked());
             }
         }
     }
@@ -151,9 +152,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         r.jpeg().forEach((q, acc) -> sb.append(String.format(Locale.ROOT, "; after JPEG q=%d: clean %.1f%%, PGD %.1f%%",
                 q, 100 * acc[0], 100 * acc[1])));
-        System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image (CPU %.3f s; with the attacks %.3f s); clean %.1f%%, "
-                + "grey-box PGD %.1f%%%s%n",
+        System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image (CPU %.3f s, compute thread %.3f s; with the "
+                + "attacks %.3f s); clean %.1f%%, grey-box PGD %.1f%%%s%n",
                 r.path() + (r.robustifiedThrough().equals(r.pipeline()) ? "" : " (through " + r.robustifiedThrough() + ")"),
-                r.uploadSize(), r.secondsPerImage(), r.cpuSecondsPerImage(), r.cpuSecondsPerImageWithAttacks(), 100 * r.clean(), 100 * r.attacked(), sb);
+                r.uploadSize(), r.secondsPerImage(), r.cpuSecondsPerImage(), r.computeCpuSecondsPerImage(),
+                r.cpuSecondsPerImageWithAttacks(), 100 * r.clean(), 100 * r.attacked(), sb);
     }
 }

@@ -77,6 +77,9 @@ class PipelineBenchmarkTest {
                 assertThat(both.get(k).jpeg().get(90)).containsExactly(alone.jpeg().get(90));
                 assertThat(both.get(k).cpuSecondsPerImageWithAttacks()).isGreaterThanOrEqualTo(
                         both.get(k).cpuSecondsPerImage());
+                // the compute thread's share of the process's CPU time
+                assertThat(both.get(k).computeCpuSecondsPerImage()).isPositive()
+                        .isLessThanOrEqualTo(both.get(k).cpuSecondsPerImage() + 1e-3);
             }
             assertThatThrownBy(() -> PipelineBenchmark.run(List.of(model, new PipelineBenchmark.Path("short",
                     photos.head(4), served, PipelineClassifier.InnerAttack.MODEL_INPUT)), f, null, r, pgd, List.of(), 2))
