@@ -61,6 +61,7 @@ public final class ProtectStream implements AutoCloseable {
     private final RobustifyStream stream;
     private final Map<Long, Entry> entries = new HashMap<>();
     private final List<Waiting> waiting = new ArrayList<>();
+    /** Steps taken so far. */
     private long steps;
 
     ProtectStream(Protector.Served served, Robustifier robustifier, VerdictGrouping grouping) {
@@ -139,7 +140,7 @@ public final class ProtectStream implements AutoCloseable {
             long[] labels = new long[n];
             float[] loss = new float[n];
             long[] passes = new long[n];
-            int[] steps = new int[n];
+            int[] outerSteps = new int[n];
             for (int i = 0; i < n; i++) {
                 RobustifyStream.Finished d = finished.get(i);
                 Entry e = entries.remove(d.id());
@@ -151,10 +152,10 @@ public final class ProtectStream implements AutoCloseable {
                 labels[i] = d.label();
                 loss[i] = d.robustLoss();
                 passes[i] = d.passes();
-                steps[i] = d.outerSteps();
+                outerSteps[i] = d.outerSteps();
             }
             List<Protector.Protected> verdicts = served.verdicts(NDArrays.concat(x0),
-                    new RobustifyResult(NDArrays.concat(xs), labels, loss, passes, steps), names, null);
+                    new RobustifyResult(NDArrays.concat(xs), labels, loss, passes, outerSteps), names, null);
             List<Done> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 out.add(new Done(finished.get(i).id(), verdicts.get(i)));
