@@ -24,7 +24,8 @@ final class SparkOptions {
     @Mixin ImageLimitOptions imageLimits;
 
     @Option(names = "--executor-threads", defaultValue = "0", paramLabel = "N",
-            description = "PyTorch threads per executor JVM (default: all cores it sees; match spark.executor.cores).")
+            description = "PyTorch threads per executor JVM (default: the cores it sees that are not busy when it starts; "
+            + "match spark.executor.cores).")
     int executorThreads;
 
     @Mixin CheckOption checkOption;
