@@ -28,9 +28,6 @@ import java.util.Map;
  */
 public final class PipelineBenchmark {
 
-    private static final java.lang.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean();
-
     private PipelineBenchmark() {}
 
     /**
@@ -139,12 +136,12 @@ public final class PipelineBenchmark {
                     NDArray y = path.uploads().labels(m, range.from(), range.to());
                     long t0 = System.nanoTime();
                     long c0 = cpuNanos();
-                    long k0 = THREADS.getCurrentThreadCpuTime(); // this runs on the compute thread
+                    long k0 = PreemptEngine.computeCpuNanos();
                     RobustifyResult res = r.robustify(robustifyWith, x0, null);
                     NDArray xs = Quantizer.quantize(x0, res.images(), r.config().adversary().withEps(r.config().delta()));
                     wall += (System.nanoTime() - t0) / 1e9;
                     cpu += (cpuNanos() - c0) / 1e9;
-                    computeCpu += (THREADS.getCurrentThreadCpuTime() - k0) / 1e9;
+                    computeCpu += (PreemptEngine.computeCpuNanos() - k0) / 1e9;
                     long[] labels = y.toLongArray();
                     score(server, attack, xs, y, labels, counts, 0);
                     for (int k = 0; k < afterJpeg.size(); k++) {

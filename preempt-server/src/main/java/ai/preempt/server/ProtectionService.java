@@ -51,6 +51,9 @@ final class ProtectionService {
      */
     static final int MIN_ROWS = 4;
 
+    /** Outer steps a finished photo waits at most for others to be judged with. */
+    static final int VERDICT_WAIT_STEPS = 5;
+
     /** A protected photo: the upload, what is returned (same size), and the verdict. */
     record Robustified(Image input, Image output, Verdict verdict) {}
 
@@ -105,9 +108,6 @@ final class ProtectionService {
         return maxBatch < 8 ? ProtectStream.VerdictGrouping.IMMEDIATE
                 : new ProtectStream.VerdictGrouping(maxBatch / 4, VERDICT_WAIT_STEPS);
     }
-
-    /** Outer steps a finished photo waits at most for others to be judged with. */
-    static final int VERDICT_WAIT_STEPS = 5;
 
     /** @return the classifier served */
     Classifier classifier() {
