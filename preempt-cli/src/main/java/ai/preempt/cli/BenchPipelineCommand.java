@@ -153,9 +153,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
         r.jpeg().forEach((q, acc) -> sb.append(String.format(Locale.ROOT, "; after JPEG q=%d: clean %.1f%%, PGD %.1f%%",
                 q, 100 * acc[0], 100 * acc[1])));
         System.out.printf(Locale.ROOT, "%-44s upload %s: %.3f s/image (CPU %.3f s, compute thread %.3f s; with the "
-                + "attacks %.3f s); clean %.1f%%, grey-box PGD %.1f%%%s%n",
+                + "attacks %.3f s; %.0f passes, %.1f outer steps); clean %.1f%%, grey-box PGD %.1f%%%s%n",
                 r.path() + (r.robustifiedThrough().equals(r.pipeline()) ? "" : " (through " + r.robustifiedThrough() + ")"),
                 r.uploadSize(), r.secondsPerImage(), r.cpuSecondsPerImage(), r.computeCpuSecondsPerImage(),
-                r.cpuSecondsPerImageWithAttacks(), 100 * r.clean(), 100 * r.attacked(), sb);
+                r.cpuSecondsPerImageWithAttacks(), r.passesPerImage(), r.outerStepsPerImage(), 100 * r.clean(), 100 * r.attacked(), sb);
     }
 }

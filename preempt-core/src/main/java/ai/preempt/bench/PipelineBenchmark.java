@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * Robustification of photos behind a server's pipeline, measured one way for every path: robustify the uploads
@@ -44,13 +46,16 @@ public final class PipelineBenchmark {
      * @param computeCpuSecondsPerImage the compute thread's CPU time for the same: with one intra-op thread all
      *     tensor work, without the JVM's own threads (garbage collection, JIT compilation)
      * @param cpuSecondsPerImageWithAttacks the process's CPU time for robustification and every attack on the result
+     * @param passesPerImage forward+backward passes of robustification per image (the work, whatever the image size)
+     * @param outerStepsPerImage outer steps per image (early exits make it less than T)
      * @param clean accuracy of the server on the protected uploads
      * @param attacked accuracy under the grey-box attack
      * @param jpeg quality → {clean, attacked} accuracy when the server re-encodes the upload at that quality
      */
     public record PathResult(String path, int images, String uploadSize, String pipeline, String robustifiedThrough,
             double secondsPerImage, double cpuSecondsPerImage, double computeCpuSecondsPerImage,
-            double cpuSecondsPerImageWithAttacks, double clean, double attacked, Map<Integer, double[]> jpeg) {}
+            double cpuSecondsPerImageWithAttacks, double passesPerImage, double outerStepsPerImage, double clean,
+            double attacked, Map<Integer, double[]> jpeg) {}
 
     /**
      * One way to protect the photos: what is uploaded and how the server and robustification see it.
@@ -114,6 +119,8 @@ public final class PipelineBenchmark {
         private double cpu;
         private double computeCpu;
         private double cpuWithAttacks;
+        private long passes;
+        private long outerSteps;
 
         Run(Path path, Classifier f, Jpeg survive, List<Integer> qualities) {
             this.path = path;
@@ -142,6 +149,8 @@ public final class PipelineBenchmark {
                     wall += (System.nanoTime() - t0) / 1e9;
                     cpu += (cpuNanos() - c0) / 1e9;
                     computeCpu += (PreemptEngine.computeCpuNanos() - k0) / 1e9;
+                    passes += LongStream.of(res.passes()).sum();
+                    outerSteps += IntStream.of(res.outerSteps()).sum();
                     long[] labels = y.toLongArray();
                     score(server, attack, xs, y, labels, counts, 0);
                     for (int k = 0; k < afterJpeg.size(); k++) {
@@ -158,7 +167,8 @@ public final class PipelineBenchmark {
                 jpeg.put(qualities.get(k), new double[] {counts[2 + 2 * k] / (double) n, counts[3 + 2 * k] / (double) n});
             }
             return new PathResult(path.name(), n, shape[1] + "x" + shape[2], path.pipeline().spec(),
-                    robustifyWith.spec(), wall / n, cpu / n, computeCpu / n, cpuWithAttacks / n, counts[0] / (double) n,
+                    robustifyWith.spec(), wall / n, cpu / n, computeCpu / n, cpuWithAttacks / n, passes / (double) n,
+                    outerSteps / (double) n, counts[0] / (double) n,
                     counts[1] / (double) n, jpeg);
         }
     }
