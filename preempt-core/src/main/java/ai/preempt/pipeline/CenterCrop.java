@@ -1,6 +1,7 @@
 package ai.preempt.pipeline;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.index.NDIndex;
 import ai.preempt.threat.Norm;
 
@@ -51,6 +52,21 @@ public final class CenterCrop implements Stage {
         int top = (int) Math.rint((h - c[0]) / 2.0);
         int left = (int) Math.rint((w - c[1]) / 2.0);
         return x.get(new NDIndex(":, :, {}:{}, {}:{}", top, top + c[0], left, left + c[1]));
+    }
+
+    /** Transposes {@link #apply}: the window back in place, zeros around it. */
+    @Override
+    public NDArray adjoint(NDArray g, int[] size) {
+        int[] c = outputSize(size);
+        if (c[0] == size[0] && c[1] == size[1]) {
+            return g;
+        }
+        int top = (int) Math.rint((size[0] - c[0]) / 2.0);
+        int left = (int) Math.rint((size[1] - c[1]) / 2.0);
+        Shape s = g.getShape();
+        NDArray out = g.getManager().zeros(new Shape(s.get(0), s.get(1), size[0], size[1]), g.getDataType());
+        out.set(new NDIndex(":, :, {}:{}, {}:{}", top, top + c[0], left, left + c[1]), g);
+        return out;
     }
 
     @Override

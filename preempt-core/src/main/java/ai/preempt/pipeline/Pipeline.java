@@ -212,6 +212,33 @@ public final class Pipeline {
         return y == x ? x.reshape(x.getShape()) : y; // a new array on the same autograd graph
     }
 
+    /**
+     * The adjoint of a linear pipeline (resize, crop; see {@link Stage#adjoint}): carries a gradient at the output
+     * back to the photo, ⟨apply(x), g⟩ = ⟨x, adjoint(g, photo)⟩.
+     *
+     * @param g N×C×H'×W', shaped like the output for a photo of size {@code photo}
+     * @param photo {H, W} of the input
+     * @return N×C×H×W ({@code g} itself for the identity)
+     * @throws UnsupportedOperationException when a stage is not linear (JPEG)
+     */
+    public NDArray adjoint(NDArray g, int[] photo) {
+        int[][] in = new int[stages.size()][];
+        int[] s = photo.clone();
+        for (int k = 0; k < stages.size(); k++) {
+            in[k] = s;
+            s = stages.get(k).outputSize(s);
+        }
+        NDArray y = g;
+        for (int k = stages.size() - 1; k >= 0; k--) {
+            NDArray next = stages.get(k).adjoint(y, in[k]);
+            if (y != g && next != y) {
+                y.close();
+            }
+            y = next;
+        }
+        return y;
+    }
+
     /** @return the preprocessed image (what the server makes of a photo; not rounded) */
     public ai.preempt.data.Image apply(ai.preempt.data.Image photo) {
         return ai.preempt.engine.PreemptEngine.call(() -> {

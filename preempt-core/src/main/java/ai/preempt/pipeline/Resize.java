@@ -111,6 +111,28 @@ public final class Resize implements Stage {
         return y == x ? x.reshape(x.getShape()) : y; // a new array on the same autograd graph
     }
 
+    /** Transposes {@link #apply}: g·R_w, then R_hᵀ·(that), per channel. */
+    @Override
+    public NDArray adjoint(NDArray g, int[] size) {
+        int[] out = outputSize(size);
+        NDArray y = g;
+        if (out[0] != size[0]) {
+            try (NDArray rhT = constant(g, kernel.weights(size[0], out[0]), true)) {
+                y = rhT.matMul(y); // H×H' · N×C×H'×W' (broadcast) → N×C×H×W'
+            }
+        }
+        if (out[1] != size[1]) {
+            try (NDArray rw = constant(g, kernel.weights(size[1], out[1]), false)) {
+                NDArray z = y.matMul(rw); // N×C×H×W' · W'×W → N×C×H×W
+                if (y != g) {
+                    y.close();
+                }
+                y = z;
+            }
+        }
+        return y;
+    }
+
     /** The matrix in PyTorch's own memory (see engine.Ops: autograd may keep it after the Java buffer is gone). */
     private static NDArray constant(NDArray like, double[][] w, boolean transpose) {
         Shape shape = transpose ? new Shape(w[0].length, w.length) : new Shape(w.length, w[0].length);

@@ -16,6 +16,20 @@ public interface Stage {
     NDArray apply(NDArray x);
 
     /**
+     * The adjoint (transpose) of a linear stage: for every x and g, ⟨apply(x), g⟩ = ⟨x, adjoint(g, size)⟩. It carries a
+     * gradient at the stage's output back to its input without autograd (what robustification does for the
+     * pipeline's linear prefix, where the input is a large photo).
+     *
+     * @param g N×C×H'×W', shaped like the output for an input of {@code size}
+     * @param size {H, W} of the input
+     * @return N×C×H×W (may be {@code g} itself when the stage changes nothing)
+     * @throws UnsupportedOperationException for a stage that is not linear (JPEG)
+     */
+    default NDArray adjoint(NDArray g, int[] size) {
+        throw new UnsupportedOperationException(spec() + " is not linear: it has no adjoint");
+    }
+
+    /**
      * @param size {H, W} of the input
      * @return {H', W'} of the output
      * @throws IllegalArgumentException when the stage cannot take an input of that size

@@ -77,7 +77,7 @@ final class FastestLoop {
                     final Active now = active;
                     RobustLoss lossNow = fm.innerSteps(t) == fm.innerSteps() ? cheapLoss : lateLoss;
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = lossNow.evaluate(f, state.param(), state::image, now.y,
+                        Gradients.LossGrad lg = lossNow.evaluate(f, state.point(), now.y,
                                 (threat, xs) -> now.rngs.offsets(threat, xs, cfg.innerStart()));
                         state.update(lg.grad(), step);
                         return lg.loss().toFloatArray();
@@ -97,7 +97,7 @@ final class FastestLoop {
                     }
                 }
                 if (active.rows.length > 0) {
-                    NDArray rest = Scopes.keep(() -> state.image(state.param()).duplicate());
+                    NDArray rest = Scopes.keep(() -> state.image().duplicate());
                     for (int i = 0; i < active.rows.length; i++) {
                         finished[active.rows[i]] = rest.get(i).expandDims(0);
                     }
@@ -118,7 +118,7 @@ final class FastestLoop {
     private boolean[] confirm(Classifier f, OuterLoop.State state, Active now, int[] cand, long[] passes,
             float[] loss, NDArray[] finished, Progress.CheckSchedule[] schedule, int t) {
         return Scopes.keepAll(() -> {
-            NDArray q = Quantizer.quantize(Rows.select(now.x0, cand), Rows.select(state.image(state.param()), cand),
+            NDArray q = Quantizer.quantize(Rows.select(now.x0, cand), Rows.select(state.image(), cand),
                     ball);
             ConfirmCheck.Verdict v = check.confirm(f, q, Rows.select(now.y, cand), now.rngs.select(cand));
             boolean[] exit = new boolean[now.rows.length];

@@ -37,8 +37,24 @@ final class L2Robustifier extends OuterLoop {
         }
 
         @Override
-        NDArray image(NDArray p) {
-            return p;
+        NDArray image() {
+            return rows[0];
+        }
+
+        @Override
+        RobustLoss.Point point() {
+            NDArray x = rows[0];
+            return new RobustLoss.Point() {
+                @Override
+                public NDArray image() {
+                    return x;
+                }
+
+                @Override
+                public NDArray pullback(NDArray g) {
+                    return g;
+                }
+            };
         }
 
         @Override

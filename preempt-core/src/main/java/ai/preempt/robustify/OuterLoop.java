@@ -53,8 +53,14 @@ abstract class OuterLoop implements Robustifier {
             return rows[0];
         }
 
-        /** @return x_s as a differentiable function of a parameter tensor */
-        abstract NDArray image(NDArray param);
+        /** @return x_s of the current parameter (may be the parameter itself: the caller neither closes nor changes it) */
+        abstract NDArray image();
+
+        /**
+         * @return x_s of the current parameter and the chain rule back to it, for one evaluation of the robust loss
+         *     (valid until the next {@link #update})
+         */
+        abstract RobustLoss.Point point();
 
         /**
          * Applies one update with the gradient of the robust loss (signed for descent).

@@ -11,13 +11,11 @@ import ai.preempt.model.Classifier;
 import ai.preempt.model.Losses;
 import ai.preempt.pipeline.Pipeline;
 import ai.preempt.pipeline.ServerViews;
-import ai.preempt.engine.Ops;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.function.UnaryOperator;
 
 /**
  * The robust loss of Algorithm 1, CE(f(PGD_K(x_s)), ŷ) averaged over m inner random starts, and its
@@ -209,24 +207,36 @@ public final class RobustLoss {
     }
 
     /**
-     * @param f classifier
-     * @param param the optimised tensor (x_s itself, or the tanh parameter w)
-     * @param toImage maps the parameter to x_s, differentiably
-     * @param labels ŷ
-     * @param rng inner random starts
-     * @return per-image robust loss (mean over samples) and its first-order gradient with respect to param
+     * The optimised parameter as the robust loss sees it: x_s, and the chain rule from x_s back to the parameter.
+     * Robustification differentiates only from where each view's inner attack starts (the model's input after the
+     * pipeline's linear prefix) and carries the gradient back by hand — the prefix's adjoint, then this — so that
+     * no autograd graph, and no second evaluation of x_s, is ever built at the photo's size.
      */
-    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng) {
-        return evaluate(f, param, toImage, labels, (threat, x) -> threat.randomOffset(x, start, rng));
+    interface Point {
+        /** @return x_s (not on an autograd path; not to be closed or modified by the caller) */
+        NDArray image();
+
+        /** @return the gradient with respect to the parameter, given the gradient {@code g} with respect to x_s */
+        NDArray pullback(NDArray g);
     }
 
     /**
-     * As {@link #evaluate(Classifier, NDArray, UnaryOperator, NDArray, Rng)} with each sample's inner random
-     * offsets drawn by {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
+     * @param f classifier
+     * @param at the optimised parameter and x_s
+     * @param labels ŷ
+     * @param rng inner random starts
+     * @return per-image robust loss (mean over samples) and its first-order gradient with respect to the parameter
      */
-    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
-            Offsets offsets) {
-        return evaluate(f, param, toImage, labels, offsets, null);
+    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Rng rng) {
+        return evaluate(f, at, labels, (threat, x) -> threat.randomOffset(x, start, rng));
+    }
+
+    /**
+     * As {@link #evaluate(Classifier, Point, NDArray, Rng)} with each sample's inner random offsets drawn by
+     * {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
+     */
+    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Offsets offsets) {
+        return evaluate(f, at, labels, offsets, null);
     }
 
     /** @return this loss's inner steps K */
@@ -240,47 +250,44 @@ public final class RobustLoss {
     }
 
     /**
-     * As {@link #evaluate(Classifier, NDArray, UnaryOperator, NDArray, Rng)} with {@code rowSteps[i]} inner steps
-     * for image i (null: this loss's K for all): one evaluation of images that descend this attack with different
-     * K (fast mode's cheap attack and its polish), each image getting what its own K gives it.
+     * As {@link #evaluate(Classifier, Point, NDArray, Rng)} with {@code rowSteps[i]} inner steps for image i (null:
+     * this loss's K for all): one evaluation of images that descend this attack with different K (fast mode's cheap
+     * attack and its polish), each image getting what its own K gives it.
      */
-    Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels, Rng rng,
-            int[] rowSteps) {
-        return evaluate(f, param, toImage, labels, (threat, x) -> threat.randomOffset(x, start, rng), rowSteps);
+    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Rng rng, int[] rowSteps) {
+        return evaluate(f, at, labels, (threat, x) -> threat.randomOffset(x, start, rng), rowSteps);
     }
 
-    private Gradients.LossGrad evaluate(Classifier f, NDArray param, UnaryOperator<NDArray> toImage, NDArray labels,
-            Offsets offsets, int[] rowSteps) {
+    /**
+     * Per sample and view: the inner attack from the view's start P(x_s), the gradient of its differentiable replay
+     * with respect to P(x_s) (autograd at the model's input size only), carried back to x_s by P's adjoint; the
+     * views' mean, the samples' mean, and last the parametrisation's chain rule. The same gradient as differentiating
+     * the whole chain from the parameter at once, since P is linear and the views' losses add.
+     */
+    private Gradients.LossGrad evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps) {
         NDArray lossSum = null;
         NDArray gradSum = null;
         List<AttackSite> views = views(f);
-        // x_s where each view's inner attack starts (toImage may return param itself: never closed here)
-        List<NDArray> at = views.stream().map(v -> Scopes.keep(() -> v.front().apply(toImage.apply(param)))).toList();
+        NDArray xs = point.image();
+        int[] photo = {(int) xs.getShape().get(2), (int) xs.getShape().get(3)};
+        // x_s where each view's inner attack starts (the identity's is a new array too)
+        List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
         for (int s = 0; s < samples; s++) {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
-            List<Chain> chains = new ArrayList<>(views.size());
             for (int k = 0; k < views.size(); k++) {
-                chains.add(trace(views.get(k), at.get(k), labels, offsets, rowSteps));
+                AttackSite v = views.get(k);
+                Chain chain = trace(v, at.get(k), labels, offsets, rowSteps);
+                Gradients.LossGrad lg = Gradients.of(at.get(k),
+                        a -> Losses.crossEntropy(v.classifier().logits(replay(v, a, chain)), labels));
+                chain.close();
+                NDArray g = v.front().adjoint(lg.grad(), photo);
+                lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
+                gradSum = gradSum == null ? g : gradSum.add(g);
             }
-            // one differentiable replay of all of them: the gradient of the views' mean loss
-            Gradients.LossGrad lg = Gradients.of(param, p -> {
-                NDArray img = toImage.apply(p);
-                NDArray sum = null;
-                for (int k = 0; k < views.size(); k++) {
-                    AttackSite v = views.get(k);
-                    NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, v.front().apply(img), chains.get(k))),
-                            labels);
-                    sum = sum == null ? l : sum.add(l);
-                }
-                return views.size() == 1 ? sum : Ops.div(sum, views.size());
-            });
-            chains.forEach(Chain::close);
-            lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
-            gradSum = gradSum == null ? lg.grad() : gradSum.add(lg.grad());
         }
-        at.forEach(NDArray::close);
-        NDArray l = lossSum;
-        NDArray g = gradSum;
-        return new Gradients.LossGrad(Scopes.keep(() -> l.div(samples)), Scopes.keep(() -> g.div(samples)));
+        int terms = samples * views.size();
+        // in the caller's scope, as every intermediate here
+        return new Gradients.LossGrad(terms == 1 ? lossSum : lossSum.div(terms),
+                point.pullback(terms == 1 ? gradSum : gradSum.div(terms)));
     }
 }

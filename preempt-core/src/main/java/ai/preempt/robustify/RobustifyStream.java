@@ -164,7 +164,7 @@ public final class RobustifyStream implements AutoCloseable {
             int[] done = IntStream.range(0, n).filter(i -> !leave[i] && rows.get(i).t >= cfg.outerSteps()).toArray();
             if (done.length > 0) {
                 Scopes.keepAll(() -> {
-                    NDArray rest = Rows.select(state.image(state.param()), done);
+                    NDArray rest = Rows.select(state.image(), done);
                     for (int j = 0; j < done.length; j++) {
                         rows.get(done[j]).exit = rest.get(j).expandDims(0);
                         NDScope.unregister(rows.get(done[j]).exit);
@@ -219,12 +219,12 @@ public final class RobustifyStream implements AutoCloseable {
             groups.computeIfAbsent(lossOf[i], k -> new ArrayList<>()).add(i);
         }
         if (groups.size() == 1) {
-            return lossOf[0].evaluate(f, state.param(), state::image, active.labels(), active.rng());
+            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng());
         }
         if (groups.keySet().stream().allMatch(lossOf[0]::sameButSteps)) {
             // one attack with different K: one evaluation, each image stepping its own K
             int[] k = java.util.Arrays.stream(lossOf).mapToInt(RobustLoss::steps).toArray();
-            return lossOf[0].evaluate(f, state.param(), state::image, active.labels(), active.rng(), k);
+            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng(), k);
         }
         NDList losses = new NDList();
         NDList grads = new NDList();
@@ -233,7 +233,7 @@ public final class RobustifyStream implements AutoCloseable {
         for (Map.Entry<RobustLoss, List<Integer>> g : groups.entrySet()) {
             int[] rows = g.getValue().stream().mapToInt(Integer::intValue).toArray();
             try (OuterLoop.State sub = state.subset(rows)) {
-                Gradients.LossGrad lg = g.getKey().evaluate(f, sub.param(), sub::image,
+                Gradients.LossGrad lg = g.getKey().evaluate(f, sub.point(),
                         Rows.select(active.labels(), rows), active.rng().rows(rows));
                 losses.add(lg.loss());
                 grads.add(lg.grad());
@@ -272,7 +272,7 @@ public final class RobustifyStream implements AutoCloseable {
         if (groups.isEmpty()) {
             return new boolean[rows.size()];
         }
-        return early.check(f, () -> state.image(state.param()), active.x0(), active.labels(), ball, rows, groups, t);
+        return early.check(f, () -> state.image(), active.x0(), active.labels(), ball, rows, groups, t);
     }
 
     /** Keeps the given rows (positions) of the batch and of the optimiser state. */

@@ -75,4 +75,72 @@ class RobustLossTest {
             }
         });
     }
+
+    /**
+     * Robustification differentiates only at the model's input and carries the gradient back by hand (the
+     * pipeline's adjoint, then tanh's chain rule): the same loss and gradient as autograd through the whole chain
+     * from the tanh parameter of a 64×80 photo, through the pipeline, the inner attack's replay and the model, for
+     * one server and for two (the views' mean, each view with its own inner attack).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void gradientCarriedBackByHandEqualsAutogradThroughTheWholeChain(int views) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(4)) {
+                double eps = 8 / 255.0;
+                ThreatModel t = ThreatModel.of(Norm.LINF, eps);
+                java.util.List<ai.preempt.pipeline.PipelineClassifier> servers = java.util.stream.Stream.of(
+                        "resize=40,crop=32", "resize-plain=32x32").limit(views)
+                        .map(spec -> ai.preempt.pipeline.PipelineClassifier.builder().setClassifier(f)
+                                .setPipeline(ai.preempt.pipeline.Pipeline.parse(spec)).setPhotoSize(64, 80).build())
+                        .toList();
+                ai.preempt.model.Classifier server = views == 1 ? servers.get(0)
+                        : ai.preempt.pipeline.ServerViews.of(servers);
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, eps).optInnerSteps(3).optSamples(1).build();
+                RobustLoss loss = new RobustLoss(cfg);
+                Rng rng = new Rng(11);
+                NDArray x0 = rng.uniform(m, new Shape(2, 3, 64, 80), 0, 1);
+                NDArray y = m.create(new long[] {2, 7});
+                NDArray[] offsets = new NDArray[views];
+                for (int k = 0; k < views; k++) {
+                    offsets[k] = rng.uniform(m, new Shape(2, 3, 32, 32), -eps, eps);
+                }
+                int[] drawn = {0};
+                RobustLoss.Offsets fixed = (threat, x) -> offsets[drawn[0]++ % views].duplicate();
+                try (OuterLoop.State state = new LinfRobustifier(cfg, false).init(x0,
+                        x0.add(rng.uniform(m, x0.getShape(), -eps / 2, eps / 2)).clip(0, 1))) {
+                    Gradients.LossGrad byHand = loss.evaluate(server, state.point(), y, fixed);
+                    // the reference: x_s = lo + (tanh w + 1)/2·(hi − lo), everything under autograd from w
+                    NDArray lo = x0.sub(eps).maximum(0f);
+                    NDArray range = x0.add(eps).minimum(1f).sub(lo);
+                    UnaryOperator<NDArray> toImage = p -> ai.preempt.engine.Ops.mul(p.tanh().add(1), 0.5).mul(range)
+                            .add(lo);
+                    NDArray xs = toImage.apply(state.param());
+                    assertThat(xs.sub(state.image()).abs().max().getFloat()).isZero();
+                    java.util.List<AttackSite> sites = servers.stream().map(s -> AttackSite.of(s, t, cfg.innerStepSize()))
+                            .toList();
+                    java.util.List<RobustLoss.Chain> chains = new java.util.ArrayList<>();
+                    for (AttackSite site : sites) {
+                        chains.add(loss.trace(site.classifier(), site.front().apply(xs), y, fixed));
+                    }
+                    Gradients.LossGrad whole = Gradients.of(state.param(), p -> {
+                        NDArray img = toImage.apply(p);
+                        NDArray sum = null;
+                        for (int k = 0; k < views; k++) {
+                            NDArray l = Losses.crossEntropy(sites.get(k).classifier().logits(
+                                    loss.replay(sites.get(k).front().apply(img), chains.get(k))), y);
+                            sum = sum == null ? l : sum.add(l);
+                        }
+                        return ai.preempt.engine.Ops.div(sum, views);
+                    });
+                    float scale = whole.grad().abs().max().getFloat();
+                    assertThat(scale).isPositive();
+                    assertThat(byHand.grad().getShape()).isEqualTo(x0.getShape());
+                    assertThat(byHand.grad().sub(whole.grad()).abs().max().getFloat()).isLessThan(1e-4f * scale);
+                    assertThat(byHand.loss().toFloatArray()).containsExactly(whole.loss().toFloatArray(),
+                            org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        });
+    }
 }
