@@ -43,18 +43,7 @@ final class L2Robustifier extends OuterLoop {
 
         @Override
         RobustLoss.Point point() {
-            NDArray x = rows[0];
-            return new RobustLoss.Point() {
-                @Override
-                public NDArray image() {
-                    return x;
-                }
-
-                @Override
-                public NDArray pullback(NDArray g) {
-                    return g;
-                }
-            };
+            return new RobustLoss.Point(rows[0], g -> g);
         }
 
         @Override

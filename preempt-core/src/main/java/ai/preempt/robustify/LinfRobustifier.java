@@ -1,6 +1,8 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 
 /**
@@ -8,8 +10,9 @@ import ai.preempt.engine.Scopes;
  * hi = min(x_o+δ, 1), so every w is a valid point and no projection is needed; w starts at
  * atanh((2(x−lo)/(hi−lo) − 1)·0.9995) and is optimised with RMSProp (smoothing 0.99, ε 1e-8, no momentum).
  *
- * <p>Nothing here runs under autograd: x_s and the chain rule ∂x_s/∂w = (1 − tanh²w)·(hi−lo)/2 are computed by hand
- * and RMSProp updates its tensors in place, so that a large photo costs few passes over its pixels per outer step.
+ * <p>Nothing here runs under autograd: x_s and the chain rule ∂x_s/∂w = (1 − tanh²w)·(hi−lo)/2 are computed by hand,
+ * and the chain rule and RMSProp work in place a few images at a time ({@link Rows#inChunks}), so that a large photo
+ * costs few passes over its pixels per outer step, most of them in the cache.
  * The state keeps (hi−lo)/2 rather than hi−lo: halving is exact in floating point, so x_s and the gradient are the
  * same numbers either way.
  */
@@ -33,8 +36,13 @@ final class LinfRobustifier extends OuterLoop {
         return new Tanh(w, w.zerosLike(), lo, halfRange);
     }
 
-    /** Tensors: the parameter w, RMSProp's running mean of g², lo and (hi − lo)/2. */
+    /**
+     * Tensors: the parameter w, RMSProp's running mean of g², lo and (hi − lo)/2. tanh w and x_s are computed once
+     * per value of w (the exit checks and the next step's robust loss share them) and kept until w changes.
+     */
     private final class Tanh extends State {
+        private NDArray tanh;
+        private NDArray image;
 
         Tanh(NDArray... rows) {
             super(rows);
@@ -42,57 +50,65 @@ final class LinfRobustifier extends OuterLoop {
 
         @Override
         NDArray image() {
-            return image(rows[0].tanh());
-        }
-
-        /** x_s = (tanh w + 1)·(hi − lo)/2 + lo, from tanh w */
-        private NDArray image(NDArray tanh) {
-            NDArray x = tanh.add(1);
-            x.muli(rows[3]);
-            x.addi(rows[2]);
-            return x;
+            if (image == null) {
+                NDArray t = rows[0].tanh();
+                NDArray x = t.add(1);
+                Rows.inChunks(x, r -> { // x_s = (tanh w + 1)·(hi − lo)/2 + lo
+                    NDArray xr = x.get(r);
+                    xr.muli(rows[3].get(r));
+                    xr.addi(rows[2].get(r));
+                });
+                NDScope.unregister(t, x);
+                tanh = t;
+                image = x;
+            }
+            return image;
         }
 
         @Override
         RobustLoss.Point point() {
-            NDArray tanh = rows[0].tanh();
-            NDArray x = image(tanh);
-            NDArray halfRange = rows[3];
-            return new RobustLoss.Point() {
-                @Override
-                public NDArray image() {
-                    return x;
-                }
-
-                @Override
-                public NDArray pullback(NDArray g) {
-                    NDArray slope = tanh.square(); // 1 − tanh²w
+            NDArray x = image();
+            NDArray t = tanh;
+            return new RobustLoss.Point(x, g -> {
+                Rows.inChunks(g, r -> { // g·(hi − lo)/2·(1 − tanh²w), in place
+                    NDArray slope = t.get(r).square();
                     slope.negi();
                     slope.addi(1);
-                    NDArray gw = g.mul(halfRange);
-                    gw.muli(slope);
-                    slope.close();
-                    return gw;
-                }
-            };
+                    NDArray gr = g.get(r);
+                    gr.muli(rows[3].get(r));
+                    gr.muli(slope);
+                });
+                return g;
+            });
         }
 
         @Override
         void update(NDArray grad, int[] t) {
             // torch.optim.RMSprop(alpha=0.99, eps=1e-8): v ← 0.99·v + 0.01·g²; w ← w − lr·g/(√v + 1e-8), in place
-            NDArray v = rows[1];
-            v.muli(0.99f);
-            NDArray g2 = grad.square();
-            g2.muli(0.01f);
-            v.addi(g2);
-            g2.close();
-            NDArray denominator = v.sqrt();
-            denominator.addi(1e-8f);
-            NDArray step = grad.div(denominator);
-            denominator.close();
-            step.muli(cfg.lr());
-            rows[0].subi(step);
-            step.close();
+            Rows.inChunks(grad, r -> {
+                NDArray g = grad.get(r);
+                NDArray v = rows[1].get(r);
+                v.muli(0.99f);
+                NDArray g2 = g.square();
+                g2.muli(0.01f);
+                v.addi(g2);
+                NDArray denominator = v.sqrt();
+                denominator.addi(1e-8f);
+                NDArray step = g.div(denominator);
+                step.muli(cfg.lr());
+                rows[0].get(r).subi(step);
+            });
+            changed();
+        }
+
+        @Override
+        protected void changed() {
+            if (image != null) {
+                image.close();
+                tanh.close();
+                image = null;
+                tanh = null;
+            }
         }
 
         @Override

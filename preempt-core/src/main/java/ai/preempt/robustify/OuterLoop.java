@@ -86,6 +86,9 @@ abstract class OuterLoop implements Robustifier {
             rows = next;
         }
 
+        /** Called when the tensors changed (update, rows kept or added, close): drops what was derived from them. */
+        protected void changed() {}
+
         /** @return a separate state of the given rows (positions), e.g. to evaluate them on their own */
         State subset(int[] keep) {
             return with(select(keep));
@@ -101,6 +104,7 @@ abstract class OuterLoop implements Robustifier {
             close();
             other.close();
             rows = next;
+            changed();
         }
 
         /** Replaces tensor {@code k} by {@code next}, closing the old one; keeps {@code next} out of any scope. */
@@ -108,6 +112,7 @@ abstract class OuterLoop implements Robustifier {
             NDScope.unregister(next);
             rows[k].close();
             rows[k] = next;
+            changed();
         }
 
         private NDArray[] select(int[] keep) {
@@ -121,6 +126,7 @@ abstract class OuterLoop implements Robustifier {
 
         @Override
         public void close() {
+            changed();
             for (NDArray a : rows) {
                 a.close();
             }

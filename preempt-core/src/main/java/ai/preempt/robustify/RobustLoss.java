@@ -15,6 +15,7 @@ import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -211,13 +212,17 @@ public final class RobustLoss {
      * Robustification differentiates only from where each view's inner attack starts (the model's input after the
      * pipeline's linear prefix) and carries the gradient back by hand — the prefix's adjoint, then this — so that
      * no autograd graph, and no second evaluation of x_s, is ever built at the photo's size.
+     *
+     * @param image x_s (not on an autograd path; not to be closed or modified by the caller)
+     * @param chainRule maps the gradient with respect to x_s to the gradient with respect to the parameter (it may
+     *     overwrite its argument, a temporary of the evaluation, and return it)
      */
-    interface Point {
-        /** @return x_s (not on an autograd path; not to be closed or modified by the caller) */
-        NDArray image();
+    record Point(NDArray image, UnaryOperator<NDArray> chainRule) {
 
         /** @return the gradient with respect to the parameter, given the gradient {@code g} with respect to x_s */
-        NDArray pullback(NDArray g);
+        NDArray pullback(NDArray g) {
+            return chainRule.apply(g);
+        }
     }
 
     /**
