@@ -106,6 +106,11 @@ public final class PreemptServer implements AutoCloseable {
         return classifier.name();
     }
 
+    /** @return the compute thread's time by phase since the server started */
+    ComputeTime.Snapshot computeTime() {
+        return metrics.compute().snapshot();
+    }
+
     /** Blocks until {@link #close()} has been called. */
     public void awaitStop() throws InterruptedException {
         stopped.await();
