@@ -86,14 +86,15 @@ final class BenchServeCommand implements Callable<Integer> {
                     loaded, dyn.loadedOkPerSecond() / one.okPerSecond());
         }
         System.out.printf("%nthe compute thread's wall time per answered request, by phase (share of the run):%n%n");
-        System.out.printf("| batching | %s | total |%n", String.join(" | ", runs.get(0).computeSeconds().keySet()));
-        System.out.printf("| --- |%s ---: |%n", " ---: |".repeat(runs.get(0).computeSeconds().size()));
+        System.out.printf("| batching | %s | total | images per robustify step |%n",
+                String.join(" | ", runs.get(0).computeSeconds().keySet()));
+        System.out.printf("| --- |%s ---: | ---: |%n", " ---: |".repeat(runs.get(0).computeSeconds().size()));
         for (ServeBenchmark.Throughput t : runs) {
             double total = t.computeSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
             StringBuilder row = new StringBuilder("| " + label(t) + " |");
             t.secondsPerRequest().forEach((phase, sec) -> row.append(String.format(Locale.ROOT, " %.3f s (%.0f%%) |",
                     sec, 100 * t.computeSeconds().get(phase) / total)));
-            System.out.printf(Locale.ROOT, "%s %.3f s |%n", row, total / t.report().ok());
+            System.out.printf(Locale.ROOT, "%s %.3f s | %.1f |%n", row, total / t.report().ok(), t.meanImagesPerStep());
         }
     }
 

@@ -111,6 +111,11 @@ public final class PreemptServer implements AutoCloseable {
         return metrics.compute().snapshot();
     }
 
+    /** @return robustification steps (or whole batches) so far and the images they computed, summed */
+    long[] robustifySteps() {
+        return metrics.steps(service.robustify().name());
+    }
+
     /** Blocks until {@link #close()} has been called. */
     public void awaitStop() throws InterruptedException {
         stopped.await();

@@ -30,9 +30,10 @@ public final class ServeBenchmark {
      *     thread; not inflated by other load on the machine, unlike wall time)
      * @param computeSeconds the compute thread's wall time during the run by phase (admit, robustify, verdict,
      *     batch, idle; see the service's {@code preempt_compute_seconds_total}), in this order
+     * @param meanImagesPerStep images robustified together per outer step, on average over the run's steps
      */
     public record Throughput(int maxBatch, LoadTest.Report report, double computeCpuSeconds,
-            Map<String, Double> computeSeconds) {
+            Map<String, Double> computeSeconds, double meanImagesPerStep) {
         public Throughput {
             computeSeconds = Collections.unmodifiableMap(new LinkedHashMap<>(computeSeconds));
         }
@@ -91,9 +92,12 @@ public final class ServeBenchmark {
             LoadTest.run(url, images, 1, 2, Duration.ofMinutes(30)); // warm-up: first-call costs
             long cpu = PreemptEngine.computeCpuNanos();
             ComputeTime.Snapshot phases = s.computeTime();
+            long[] steps = s.robustifySteps();
             LoadTest.Report r = LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
+            long[] stepsAfter = s.robustifySteps();
             return new Throughput(cfg.maxBatch(), r, (PreemptEngine.computeCpuNanos() - cpu) / 1e9,
-                    s.computeTime().since(phases).byLabel());
+                    s.computeTime().since(phases).byLabel(),
+                    (double) (stepsAfter[1] - steps[1]) / Math.max(1, stepsAfter[0] - steps[0]));
         }
     }
 

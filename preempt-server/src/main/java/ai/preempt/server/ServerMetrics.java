@@ -83,6 +83,12 @@ final class ServerMetrics {
         }
     }
 
+    /** @return steps (or whole batches) of an operation so far and the images they computed, summed */
+    long[] steps(String operation) {
+        DistributionSummary d = registry.find("preempt.batch.size").tag("operation", operation).summary();
+        return d == null ? new long[2] : new long[] {d.count(), Math.round(d.totalAmount())};
+    }
+
     void rejected() {
         rejected.increment();
     }
