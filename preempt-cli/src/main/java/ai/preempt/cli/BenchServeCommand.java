@@ -76,8 +76,8 @@ final class BenchServeCommand implements Callable<Integer> {
                 + "included): %.2fx requests/s (wall time), %.2fx requests per compute CPU second%n",
                 dyn.okPerSecond() / one.okPerSecond(), runs.get(1).cpuSecondsPerRequest()
                 / runs.get(0).cpuSecondsPerRequest());
-        String loaded = "speed-up while fully loaded (from the start until the last request was sent; after that the "
-                + "queue only drains, which a service under sustained load never does): ";
+        String loaded = "speed-up while fully loaded (from the start until the last request was sent, after which the "
+                + "queue only drains): ";
         if (!Double.isNaN(one.loadedOkPerSecond())) {
             System.out.printf(Locale.ROOT, "%s%.2fx%n", loaded, dyn.loadedOkPerSecond() / one.loadedOkPerSecond());
         } else {
