@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 /** {@code preempt bench serve}: the HTTP service under load, on loopback, in this process. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure the HTTP service on loopback: robustification requests per second and p50/p95 latency "
-                + "with dynamic batching against --max-batch 1 (same images, same run), and with --load the overload "
+                + "with dynamic batching against --max-batch 1 (same images, same run) over the whole run and while "
+                + "fully loaded (until the last request is sent, before the queue drains), the compute thread's time "
+                + "by phase, and with --load the overload "
                 + "test (many clients against a bounded queue: every answer 200 or 503, none lost, resident memory "
                 + "after the run within 10% of after a warm-up, /healthz still answering).",
             "Request bodies are CIFAR-10 test images as PNG files. Exit code 1 when the overload test fails."})
@@ -54,6 +56,52 @@ final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--no-throughput", description = "Skip the batching-against-single comparison.")
     boolean noThroughput;
 
+    /** The throughput table, both speed-ups, and where the compute thread's time went. */
+    private void printThroughput(List<ServeBenchmark.Throughput> runs) {
+        System.out.println();
+        System.out.printf("| batching | clients | requests | answered 200 | requests/s, whole run | requests/s, while "
+                + "fully loaded | p50 latency | p95 latency | compute CPU s/request |%n");
+        System.out.printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n");
+        for (ServeBenchmark.Throughput t : runs) {
+            LoadTest.Report r = t.report();
+            LoadTest.Window w = r.loaded();
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %s | %.1f s | %.1f s | %.3f |%n", label(t),
+                    clients, r.requests(), r.ok(), r.okPerSecond(), Double.isNaN(w.okPerSecond()) ? "n/a"
+                    : String.format(Locale.ROOT, "%.2f (%d in %.0f s)", w.okPerSecond(), w.ok(), w.seconds()),
+                    r.latencyMs(0.5) / 1000, r.latencyMs(0.95) / 1000, t.cpuSecondsPerRequest());
+        }
+        LoadTest.Report dyn = runs.get(0).report();
+        LoadTest.Report one = runs.get(1).report();
+        System.out.printf(Locale.ROOT, "%nspeed-up of dynamic batching over the whole run (the drain at its end "
+                + "included): %.2fx requests/s (wall time), %.2fx requests per compute CPU second%n",
+                dyn.okPerSecond() / one.okPerSecond(), runs.get(1).cpuSecondsPerRequest()
+                / runs.get(0).cpuSecondsPerRequest());
+        String loaded = "speed-up while fully loaded (from the start until the last request was sent, after which the "
+                + "queue only drains): ";
+        if (!Double.isNaN(one.loadedOkPerSecond())) {
+            System.out.printf(Locale.ROOT, "%s%.2fx%n", loaded, dyn.loadedOkPerSecond() / one.loadedOkPerSecond());
+        } else {
+            System.out.printf(Locale.ROOT, "%sn/a: the --max-batch 1 run sent every request at once (no more requests "
+                    + "than clients); against its whole run (one image per batch drains at the rate it runs) %.2fx%n",
+                    loaded, dyn.loadedOkPerSecond() / one.okPerSecond());
+        }
+        System.out.printf("%nthe compute thread's wall time per answered request, by phase (share of the run):%n%n");
+        System.out.printf("| batching | %s | total | images per robustify step |%n",
+                String.join(" | ", runs.get(0).computeSeconds().keySet()));
+        System.out.printf("| --- |%s ---: | ---: |%n", " ---: |".repeat(runs.get(0).computeSeconds().size()));
+        for (ServeBenchmark.Throughput t : runs) {
+            double total = t.computeSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
+            StringBuilder row = new StringBuilder("| " + label(t) + " |");
+            t.secondsPerRequest().forEach((phase, sec) -> row.append(String.format(Locale.ROOT, " %.3f s (%.0f%%) |",
+                    sec, 100 * t.computeSeconds().get(phase) / total)));
+            System.out.printf(Locale.ROOT, "%s %.3f s | %.1f |%n", row, total / t.report().ok(), t.meanImagesPerStep());
+        }
+    }
+
+    private static String label(ServeBenchmark.Throughput t) {
+        return t.maxBatch() == 1 ? "--max-batch 1" : "dynamic, --max-batch " + t.maxBatch();
+    }
+
     @Override
     public Integer call() throws Exception {
         LabeledImages data = dataOptions.testSubset(images, 0);
@@ -68,21 +116,7 @@ final class BenchServeCommand implements Callable<Integer> {
         int code = 0;
         if (!noThroughput) {
             List<ServeBenchmark.Throughput> runs = ServeBenchmark.throughput(cfg, bodies, clients, requests, singleRequests);
-            System.out.println();
-            System.out.printf("| batching | clients | requests | answered 200 | requests/s | p50 latency | p95 latency "
-                    + "| compute CPU s/request |%n");
-            System.out.printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n");
-            for (ServeBenchmark.Throughput t : runs) {
-                LoadTest.Report r = t.report();
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.2f | %.1f s | %.1f s | %.3f |%n",
-                        t.maxBatch() == 1 ? "--max-batch 1" : "dynamic, --max-batch " + t.maxBatch(), clients,
-                        r.requests(), r.ok(), r.okPerSecond(), r.latencyMs(0.5) / 1000, r.latencyMs(0.95) / 1000,
-                        t.cpuSecondsPerRequest());
-            }
-            System.out.printf(Locale.ROOT, "%nspeed-up of dynamic batching: %.2fx requests/s (wall time), %.2fx "
-                    + "requests per compute CPU second%n", runs.get(0).report().okPerSecond()
-                    / runs.get(1).report().okPerSecond(), runs.get(1).cpuSecondsPerRequest()
-                    / runs.get(0).cpuSecondsPerRequest());
+            printThroughput(runs);
         }
         if (load) {
             ServerConfig loadCfg = cfg.toBuilder().optQueueCapacity(loadQueue).build();

@@ -63,6 +63,8 @@ public final class ProtectStream implements AutoCloseable {
     private final List<Waiting> waiting = new ArrayList<>();
     /** Steps taken so far. */
     private long steps;
+    /** Wall time spent judging, ns. */
+    private long verdictNanos;
 
     ProtectStream(Protector.Served served, Robustifier robustifier, VerdictGrouping grouping) {
         this.served = served;
@@ -114,6 +116,11 @@ public final class ProtectStream implements AutoCloseable {
         return waiting.size();
     }
 
+    /** @return wall time spent so far judging finished photos (a part of {@link #step}'s), ns */
+    public long verdictNanos() {
+        return verdictNanos;
+    }
+
     /**
      * One outer step of every photo being robustified; judges the finished photos when the grouping says so, and
      * always when no photo is left being robustified.
@@ -131,6 +138,7 @@ public final class ProtectStream implements AutoCloseable {
             if (!judge) {
                 return List.of();
             }
+            long start = System.nanoTime();
             List<RobustifyStream.Finished> finished = waiting.stream().map(Waiting::finished).toList();
             waiting.clear();
             int n = finished.size();
@@ -160,6 +168,7 @@ public final class ProtectStream implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 out.add(new Done(finished.get(i).id(), verdicts.get(i)));
             }
+            verdictNanos += System.nanoTime() - start;
             return out;
         }));
     }

@@ -239,11 +239,14 @@ final class BatchQueue implements AutoCloseable {
     private <R> void start(List<Job<?>> batch) {
         Job<R> kind = (Job<R>) batch.get(0);
         StreamingOperation.Session<R> session;
+        long start = System.nanoTime();
         try {
             session = ((StreamingOperation<R>) kind.op()).open(kind.image());
         } catch (RuntimeException | Error e) {
             batch.forEach(j -> j.result().completeExceptionally(e));
             return;
+        } finally {
+            metrics.compute().add(ComputeTime.Phase.ADMIT, System.nanoTime() - start);
         }
         Running<R> r = new Running<>(kind, session);
         sessions.add(r);
@@ -271,6 +274,7 @@ final class BatchQueue implements AutoCloseable {
         for (Job<R> j : jobs) {
             images.add(j.image());
         }
+        long start = System.nanoTime();
         try {
             long[] ids = r.session.admit(images);
             for (int i = 0; i < ids.length; i++) {
@@ -278,6 +282,8 @@ final class BatchQueue implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             jobs.forEach(j -> j.result().completeExceptionally(e));
+        } finally {
+            metrics.compute().add(ComputeTime.Phase.ADMIT, System.nanoTime() - start);
         }
     }
 
@@ -317,17 +323,24 @@ final class BatchQueue implements AutoCloseable {
         }
         if (r.session.size() > 0) {
             int rows = r.session.size();
+            long finished = r.session.finishNanos();
             long start = System.nanoTime();
             try {
                 Map<Long, R> done = r.session.step();
+                long nanos = System.nanoTime() - start;
+                long finishing = r.session.finishNanos() - finished;
+                metrics.compute().add(ComputeTime.Phase.STEP, nanos - finishing);
+                metrics.compute().add(ComputeTime.Phase.VERDICT, finishing);
+                metrics.step(r.kind.op().name(), rows, done.size(), nanos);
+                // answered after the metrics, so that a client that reads them afterwards finds its step counted
                 for (Map.Entry<Long, R> d : done.entrySet()) {
                     Job<R> j = r.jobs.remove(d.getKey());
                     if (j != null) {
                         j.result().complete(d.getValue());
                     }
                 }
-                metrics.step(r.kind.op().name(), rows, done.size(), System.nanoTime() - start);
             } catch (RuntimeException | Error e) {
+                metrics.compute().add(ComputeTime.Phase.STEP, System.nanoTime() - start);
                 fail(r, e);
                 sessions.remove(r);
                 return;
@@ -354,17 +367,28 @@ final class BatchQueue implements AutoCloseable {
             images.add(j.image());
         }
         long start = System.nanoTime();
+        List<R> results = null;
+        Throwable failure = null;
         try {
-            List<R> results = op.run(images);
-            for (int i = 0; i < batch.size(); i++) {
-                ((Job<R>) batch.get(i)).result().complete(results.get(i));
+            results = op.run(images);
+            if (results.size() != batch.size()) {
+                throw new IllegalStateException(op.name() + " answered " + results.size() + " of " + batch.size()
+                        + " images");
             }
         } catch (RuntimeException | Error e) {
-            for (Job<?> j : batch) {
-                j.result().completeExceptionally(e);
+            failure = e;
+        }
+        long nanos = System.nanoTime() - start;
+        metrics.compute().add(ComputeTime.Phase.BATCH, nanos);
+        metrics.batch(op.name(), batch.size(), nanos);
+        // answered after the metrics, so that a client that reads them afterwards finds its batch counted
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<R> f = ((Job<R>) batch.get(i)).result();
+            if (failure == null) {
+                f.complete(results.get(i));
+            } else {
+                f.completeExceptionally(failure);
             }
-        } finally {
-            metrics.batch(op.name(), batch.size(), System.nanoTime() - start);
         }
     }
 

@@ -14,12 +14,17 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A bounded load generator for a running service (loopback): {@code clients} threads send {@code requests}
  * POSTs in total, each waiting for its answer before sending the next, and every answer or failure is counted.
  * A request with no HTTP answer (connection error, client timeout) is "lost".
+ *
+ * <p>Two throughputs: over the whole run, and while fully loaded ({@link Report#loaded}): until the last request
+ * is sent every client has a request in flight; after it the service only drains what is left, with fewer and
+ * fewer requests to batch, which a service under sustained load never does.
  */
 public final class LoadTest {
 
@@ -34,9 +39,10 @@ public final class LoadTest {
      * @param lostExamples up to five reasons for lost requests
      * @param seconds wall time of the run
      * @param okLatencyMs sorted latencies of the 200 answers, milliseconds
+     * @param loaded the run until its last request was sent
      */
     public record Report(int requests, Map<Integer, Integer> byStatus, int lost, List<String> lostExamples,
-            double seconds, double[] okLatencyMs) {
+            double seconds, double[] okLatencyMs, Window loaded) {
 
         /** @return answers with status 200 */
         public int ok() {
@@ -49,9 +55,14 @@ public final class LoadTest {
                     .mapToInt(Map.Entry::getValue).sum();
         }
 
-        /** @return 200 answers per second */
+        /** @return 200 answers per second over the whole run, the drain at its end included */
         public double okPerSecond() {
             return ok() / seconds;
+        }
+
+        /** @return 200 answers per second while fully loaded ({@link Window#okPerSecond}) */
+        public double loadedOkPerSecond() {
+            return loaded.okPerSecond();
         }
 
         /** @return the q-quantile (0..1) of the 200 answers' latency in ms, NaN without any */
@@ -65,8 +76,46 @@ public final class LoadTest {
 
         @Override
         public String toString() {
-            return String.format("%d requests in %.1f s: %s, lost %d; %.2f ok/s; p50 %.0f ms, p95 %.0f ms", requests,
-                    seconds, byStatus, lost, okPerSecond(), latencyMs(0.5), latencyMs(0.95));
+            return String.format("%d requests in %.1f s: %s, lost %d; %.2f ok/s (%.2f while fully loaded); p50 %.0f ms, "
+                    + "p95 %.0f ms", requests, seconds, byStatus, lost, okPerSecond(), loadedOkPerSecond(),
+                    latencyMs(0.5), latencyMs(0.95));
+        }
+    }
+
+    /**
+     * The part of a run while every client had a request in flight: from the start until the last request was
+     * sent.
+     *
+     * @param seconds from the start to the moment the last request was sent
+     * @param answered requests finished (any status, or lost) within it
+     * @param ok 200 answers within it
+     */
+    public record Window(double seconds, int answered, int ok) {
+
+        /**
+         * @param lastSentNanos when the last request was sent, ns after the start
+         * @param answeredNanos when each finished request finished (any status, or lost), ns after the start
+         * @param okNanos when each 200 answer arrived, ns after the start
+         */
+        static Window until(long lastSentNanos, long[] answeredNanos, long[] okNanos) {
+            return new Window(lastSentNanos / 1e9, countUpTo(answeredNanos, lastSentNanos),
+                    countUpTo(okNanos, lastSentNanos));
+        }
+
+        private static int countUpTo(long[] times, long end) {
+            int n = 0;
+            for (long t : times) {
+                n += t <= end ? 1 : 0;
+            }
+            return n;
+        }
+
+        /**
+         * @return 200 answers per second within the window; NaN when no request finished in it (every request was
+         *     sent at once: no more requests than clients)
+         */
+        public double okPerSecond() {
+            return answered == 0 ? Double.NaN : ok / seconds;
         }
     }
 
@@ -91,6 +140,10 @@ public final class LoadTest {
         LongAdder lost = new LongAdder();
         ConcurrentLinkedQueue<String> lostExamples = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Double> okLatency = new ConcurrentLinkedQueue<>();
+        // finishing times (ns after the start) of every request and of the 200 answers; when the last was sent
+        ConcurrentLinkedQueue<Long> answeredAt = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> okAt = new ConcurrentLinkedQueue<>();
+        AtomicLong lastSentAt = new AtomicLong();
         List<Thread> threads = new ArrayList<>(clients);
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
@@ -100,13 +153,20 @@ public final class LoadTest {
                             .header("Content-Type", "application/octet-stream")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i % bodies.size()))).build();
                     long t0 = System.nanoTime();
+                    if (i == requests - 1) {
+                        lastSentAt.set(t0 - start);
+                    }
                     try {
                         HttpResponse<Void> res = http.send(req, HttpResponse.BodyHandlers.discarding());
+                        long t1 = System.nanoTime();
                         byStatus.computeIfAbsent(res.statusCode(), k -> new LongAdder()).increment();
                         if (res.statusCode() == 200) {
-                            okLatency.add((System.nanoTime() - t0) / 1e6);
+                            okLatency.add((t1 - t0) / 1e6);
+                            okAt.add(t1 - start);
                         }
+                        answeredAt.add(t1 - start);
                     } catch (IOException e) {
+                        answeredAt.add(System.nanoTime() - start);
                         lost.increment();
                         if (lostExamples.size() < 5) {
                             lostExamples.add(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -129,7 +189,9 @@ public final class LoadTest {
         byStatus.forEach((k, v) -> counts.put(k, v.intValue()));
         double[] lat = okLatency.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(lat);
-        return new Report(requests, counts, lost.intValue(), List.copyOf(lostExamples), seconds, lat);
+        Window loaded = Window.until(lastSentAt.get(), answeredAt.stream().mapToLong(Long::longValue).toArray(),
+                okAt.stream().mapToLong(Long::longValue).toArray());
+        return new Report(requests, counts, lost.intValue(), List.copyOf(lostExamples), seconds, lat, loaded);
     }
 
     /** @return this process's resident set size in kB (VmRSS of /proc/self/status), or -1 where unavailable */

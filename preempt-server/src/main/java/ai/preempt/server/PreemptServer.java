@@ -106,6 +106,16 @@ public final class PreemptServer implements AutoCloseable {
         return classifier.name();
     }
 
+    /** @return the compute thread's time by phase since the server started */
+    ComputeTime.Snapshot computeTime() {
+        return metrics.compute().snapshot();
+    }
+
+    /** @return robustification steps (or whole batches) so far and the images they computed, summed */
+    long[] robustifySteps() {
+        return metrics.steps(service.robustify().name());
+    }
+
     /** Blocks until {@link #close()} has been called. */
     public void awaitStop() throws InterruptedException {
         stopped.await();

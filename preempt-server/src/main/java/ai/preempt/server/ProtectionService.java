@@ -192,6 +192,11 @@ final class ProtectionService {
         }
 
         @Override
+        public long finishNanos() {
+            return stream.verdictNanos();
+        }
+
+        @Override
         public void close() {
             stream.close();
         }

@@ -7,7 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Benchmarks of the running service on loopback, each against a server it starts and stops in this process:
@@ -25,11 +28,26 @@ public final class ServeBenchmark {
      * @param report what the clients saw
      * @param computeCpuSeconds CPU time of the compute thread during the run (all tensor work with one intra-op
      *     thread; not inflated by other load on the machine, unlike wall time)
+     * @param computeSeconds the compute thread's wall time during the run by phase (admit, robustify, verdict,
+     *     batch, idle; see the service's {@code preempt_compute_seconds_total}), in this order
+     * @param meanImagesPerStep images robustified together per outer step, on average over the run's steps
      */
-    public record Throughput(int maxBatch, LoadTest.Report report, double computeCpuSeconds) {
+    public record Throughput(int maxBatch, LoadTest.Report report, double computeCpuSeconds,
+            Map<String, Double> computeSeconds, double meanImagesPerStep) {
+        public Throughput {
+            computeSeconds = Collections.unmodifiableMap(new LinkedHashMap<>(computeSeconds));
+        }
+
         /** @return compute CPU seconds per answered request */
         public double cpuSecondsPerRequest() {
             return computeCpuSeconds / report.ok();
+        }
+
+        /** @return the compute thread's wall seconds per answered request by phase, in the order of computeSeconds */
+        public Map<String, Double> secondsPerRequest() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            computeSeconds.forEach((phase, sec) -> m.put(phase, sec / report.ok()));
+            return m;
         }
     }
 
@@ -73,8 +91,13 @@ public final class ServeBenchmark {
             URI url = URI.create(s.url() + "/v1/robustify");
             LoadTest.run(url, images, 1, 2, Duration.ofMinutes(30)); // warm-up: first-call costs
             long cpu = PreemptEngine.computeCpuNanos();
+            ComputeTime.Snapshot phases = s.computeTime();
+            long[] steps = s.robustifySteps();
             LoadTest.Report r = LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
-            return new Throughput(cfg.maxBatch(), r, (PreemptEngine.computeCpuNanos() - cpu) / 1e9);
+            long[] stepsAfter = s.robustifySteps();
+            return new Throughput(cfg.maxBatch(), r, (PreemptEngine.computeCpuNanos() - cpu) / 1e9,
+                    s.computeTime().since(phases).byLabel(),
+                    (double) (stepsAfter[1] - steps[1]) / Math.max(1, stepsAfter[0] - steps[0]));
         }
     }
 

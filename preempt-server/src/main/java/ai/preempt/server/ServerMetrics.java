@@ -2,6 +2,7 @@ package ai.preempt.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,8 +14,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics: HTTP requests by route, method and status with a latency histogram,
- * queue depth, refused and abandoned requests, batch sizes and durations per operation, images processed
- * and images per second over the last minute.
+ * queue depth, refused and abandoned requests, batch sizes and durations per operation, images processed,
+ * images per second over the last minute, and the compute thread's time by phase ({@link ComputeTime}).
  */
 final class ServerMetrics {
 
@@ -22,6 +23,7 @@ final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter rejected;
     private final Counter abandoned;
+    private final ComputeTime compute = new ComputeTime();
     /** (end time in ns, images) of the batches of the last minute. */
     private final ArrayDeque<long[]> recent = new ArrayDeque<>();
     private final long startNanos = System.nanoTime();
@@ -33,6 +35,16 @@ final class ServerMetrics {
                 .description("queued requests dropped before compute (client gone or timed out)").register(registry);
         Gauge.builder("preempt.images.per.second", this, ServerMetrics::imagesPerSecond)
                 .description("images processed per second over the last minute").strongReference(true).register(registry);
+        for (ComputeTime.Phase p : ComputeTime.Phase.values()) {
+            FunctionCounter.builder("preempt.compute.seconds", compute, c -> c.snapshot().of(p))
+                    .description("the compute thread's wall time by what it did (idle: nothing to compute)")
+                    .tag("phase", p.label()).register(registry);
+        }
+    }
+
+    /** @return the compute thread's time by phase */
+    ComputeTime compute() {
+        return compute;
     }
 
     /** Registers the queue-depth gauge. */
@@ -69,6 +81,12 @@ final class ServerMetrics {
         synchronized (recent) {
             recent.addLast(new long[] {System.nanoTime(), done});
         }
+    }
+
+    /** @return steps (or whole batches) of an operation so far and the images they computed, summed */
+    long[] steps(String operation) {
+        DistributionSummary d = registry.find("preempt.batch.size").tag("operation", operation).summary();
+        return d == null ? new long[2] : new long[] {d.count(), Math.round(d.totalAmount())};
     }
 
     void rejected() {

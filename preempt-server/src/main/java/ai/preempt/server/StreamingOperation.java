@@ -40,6 +40,14 @@ interface StreamingOperation<R> extends Operation<R> {
             return size();
         }
 
+        /**
+         * @return nanoseconds spent so far inside {@link #step} finishing done images (e.g. judging them), as
+         *     opposed to advancing them; 0 where a session does not tell them apart
+         */
+        default long finishNanos() {
+            return 0;
+        }
+
         @Override
         void close();
     }
