@@ -77,9 +77,10 @@ class PipelineBenchmarkTest {
                 assertThat(both.get(k).jpeg().get(90)).containsExactly(alone.jpeg().get(90));
                 assertThat(both.get(k).cpuSecondsPerImageWithAttacks()).isGreaterThanOrEqualTo(
                         both.get(k).cpuSecondsPerImage());
-                // the compute thread's share of the process's CPU time
+                // the compute thread's share of the process's CPU time, which the OS counts in clock ticks (10 ms
+                // here), while the thread's own time is counted in nanoseconds: allow two ticks over the whole run
                 assertThat(both.get(k).computeCpuSecondsPerImage()).isPositive()
-                        .isLessThanOrEqualTo(both.get(k).cpuSecondsPerImage() + 1e-3);
+                        .isLessThanOrEqualTo(both.get(k).cpuSecondsPerImage() + 0.02 / both.get(k).images());
             }
             assertThatThrownBy(() -> PipelineBenchmark.run(List.of(model, new PipelineBenchmark.Path("short",
                     photos.head(4), served, PipelineClassifier.InnerAttack.MODEL_INPUT)), f, null, r, pgd, List.of(), 2))
