@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 + "fully loaded (until the last request is sent, before the queue drains), the compute thread's time "
                 + "by phase, and with --load the overload "
                 + "test (many clients against a bounded queue: every answer 200 or 503, none lost, resident memory "
-                + "after the run within 10% of after a warm-up, /healthz still answering).",
+                + "after the run within 10%% of after a warm-up, /healthz still answering).",
             "Request bodies are CIFAR-10 test images as PNG files. Exit code 1 when the overload test fails."})
 final class BenchServeCommand implements Callable<Integer> {
 
