@@ -7,7 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
+import ai.preempt.model.Classifier;
 import ai.preempt.model.LinearClassifier;
+import ai.preempt.model.MinRowsClassifier;
 import ai.preempt.model.NativeClassifier;
 import ai.preempt.model.TestModels;
 import ai.preempt.threat.Norm;
@@ -114,6 +116,46 @@ class PgdTest {
                 for (int i = 0; i < 8; i++) {
                     assertThat(three.success()[i]).isEqualTo(p[i] != labels[i]);
                 }
+            }
+        });
+    }
+
+    /**
+     * Restarts of a small batch run side by side (one pass over n × restarts rows); each image gets what running
+     * the restarts in turn gives it: rows 0–2 of a 17-image batch (34 rows: in turn) against the same 3 images
+     * alone (6 rows: side by side). Per-image random starts keep each image's draws whatever shares its batch.
+     */
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void restartsSideBySideGiveEachImageWhatRestartsInTurnGive(Norm norm) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier net = TestModels.tinyResNet(4)) {
+                Classifier f = new MinRowsClassifier(net, 4);
+                NDArray x = new Rng(9).uniform(m, new Shape(17, 3, 32, 32), 0, 1);
+                long[] labels = new long[17];
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = i % 10;
+                }
+                NDArray y = m.create(labels);
+                int restarts = 2;
+                assertThat(17 * restarts).isGreaterThan(Pgd.SIDE_BY_SIDE_ROWS);
+                assertThat(3 * restarts).isLessThanOrEqualTo(Pgd.SIDE_BY_SIDE_ROWS);
+                ThreatModel t = ThreatModel.of(norm, norm == Norm.LINF ? 4 / 255.0 : 0.25);
+                Pgd pgd = Pgd.builder().setThreat(t).optSteps(3).optRestarts(restarts).optSeed(3).build();
+                AttackResult inTurn = pgd.perturb(f, x, y);
+                NDArray three = x.get("0:3");
+                AttackResult sideBySide = pgd.perturb(f, three, y.get("0:3"));
+                boolean[] fooled = java.util.Arrays.copyOf(inTurn.success(), 3);
+                assertThat(sideBySide.success()).containsExactly(fooled);
+                assertThat(sideBySide.predictions()).containsExactly(java.util.Arrays.copyOf(inTurn.predictions(), 3));
+                assertThat(sideBySide.adversarial().sub(inTurn.adversarial().get("0:3")).abs().max().getFloat())
+                        .isEqualTo(0f);
+                // the comparison means something: some images fooled, some not, and the restarts end apart
+                assertThat(fooled).contains(true);
+                assertThat(pgd.perturb(f, three, y.get("0:3")).adversarial().sub(
+                        Pgd.builder().setThreat(t).optSteps(3).optRestarts(1).optSeed(3).build()
+                                .perturb(f, three, y.get("0:3")).adversarial()).abs().max().getFloat())
+                        .isGreaterThan(0f);
             }
         });
     }
