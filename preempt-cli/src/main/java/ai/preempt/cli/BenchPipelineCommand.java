@@ -4,7 +4,6 @@ import ai.preempt.attack.Attack;
 import ai.preempt.bench.PipelineBenchmark;
 import ai.preempt.data.LabeledImages;
 import ai.preempt.data.Resize;
-import ai.preempt.data.Split;
 import ai.preempt.model.Classifier;
 import ai.preempt.pipeline.Jpeg;
 import ai.preempt.pipeline.Pipeline;
@@ -95,12 +94,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
             PipelineClassifier.builder().setClassifier(f).setPipeline(served).setPhotoSize(h, w).build(); // checks sizes
             PipelineOptions.noteBpda(surviveStages.stream().filter(java.util.Objects::nonNull).findFirst()
                     .map(served::prepend).orElse(served));
-            LabeledImages cifar = bench.images(Split.TEST);
+            LabeledImages cifar = bench.images();
             LabeledImages photos = cifar.map(im -> Resize.resize(im, h, w));
             Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(bench.robustifyOptions.seed).build();
             Robustifier r = Robustifier.of(cfg);
-            System.out.printf(Locale.ROOT, "%d CIFAR-10 test images upscaled x%d to %dx%d; server pipeline %s; %s; "
-                    + "grey-box attack %s%n", photos.size(), upscale, h, w, served.spec(), f.name(), pgd);
+            System.out.printf(Locale.ROOT, "%d CIFAR-10 %s images upscaled x%d to %dx%d; server pipeline %s; %s; "
+                    + "grey-box attack %s%n", photos.size(), bench.split().name().toLowerCase(Locale.ROOT), upscale, h, w,
+                    served.spec(), f.name(), pgd);
             List<PipelineBenchmark.Path> chosen = new ArrayList<>();
             for (String p : pathNames) {
                 chosen.add(switch (p.trim().toLowerCase(Locale.ROOT)) {
@@ -126,6 +126,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             report.put("config", cfg);
             report.put("upscale", upscale);
             report.put("pipeline", served.spec());
+            report.put("split", bench.split().name().toLowerCase(Locale.ROOT));
             report.put("survive", survive == null ? List.of("none") : survive);
             report.put("paths", results);
             Reports.writeJson(json, report);

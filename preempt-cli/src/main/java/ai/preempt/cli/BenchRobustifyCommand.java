@@ -2,7 +2,6 @@ package ai.preempt.cli;
 
 import ai.preempt.bench.RobustifyBenchmark;
 import ai.preempt.data.LabeledImages;
-import ai.preempt.data.Split;
 import ai.preempt.model.Classifier;
 import ai.preempt.report.PassStats;
 import ai.preempt.robustify.Robustifier;
@@ -38,10 +37,6 @@ final class BenchRobustifyCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--split", defaultValue = "test", description = "Draw the --n images from the test split or "
-            + "from the training split (train: for tuning on images no reported figure uses) (default: ${DEFAULT-VALUE}).")
-    String split;
-
     @Option(names = "--modes", defaultValue = "default,fast", description = "Comma-separated speeds to compare on the same "
             + "images: default, fast, fastest (default: ${DEFAULT-VALUE}).")
     String modes;
@@ -66,11 +61,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
         RobustifyConfig base = bench.robustifyOptions.config("default");
         try (Classifier f = bench.modelOption.load()) {
             LabeledImages data = images != null ? PhotoSet.load(images, bench.n, f, imageLimits.limits())
-                    : bench.images(switch (split.trim().toLowerCase(Locale.ROOT)) {
-                        case "test" -> Split.TEST;
-                        case "train" -> Split.TRAIN;
-                        default -> throw new IllegalArgumentException("--split must be test or train, got " + split);
-                    });
+                    : bench.images();
             double pass = RobustifyBenchmark.passSeconds(f, data, batch, 9);
             double passPerImage = pass / Math.min(batch, data.size());
             System.out.printf(Locale.ROOT, "model %s: one forward+backward at batch %d takes %.4f s (%.2f ms per image)%n",
@@ -109,7 +100,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             report.put("mode_configs", configs);
             report.put("pass_seconds", pass);
             report.put("batch", batch);
-            report.put("split", split);
+            report.put("split", bench.split);
             report.put("modes", results);
             Reports.writeJson(json, report);
         }

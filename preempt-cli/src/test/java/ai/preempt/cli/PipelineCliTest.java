@@ -85,4 +85,20 @@ class PipelineCliTest {
                 .satisfiesExactly(l -> assertThat(l).doesNotContain("through"),
                         l -> assertThat(l).contains("(through none and jpeg=90)"));
     }
+
+    /** {@code bench pipeline --split train} measures training images (for tuning) and says so; a bad split is exit 2. */
+    @Test
+    void benchDrawsTrainingImagesWhenAskedAndSaysSo(@TempDir Path dir) throws Exception {
+        CliFixtures.Tiny tiny = CliFixtures.tinyModelAndData(dir);
+        Path json = dir.resolve("bench.json");
+        CliFixtures.Run r = CliFixtures.run("bench", "pipeline", "--model", tiny.model().toString(), "--data",
+                tiny.data().toString(), "--split", "train", "--n", "2", "--upscale", "1", "--pipeline", "none",
+                "--paths", "model", "--jpeg", "none", "--steps", "1", "--inner-steps", "1", "--json", json.toString(),
+                "--no-progress");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("2 CIFAR-10 train images");
+        assertThat(ai.preempt.model.ModelCard.JSON.readTree(json.toFile()).get("split").asText()).isEqualTo("train");
+        assertThat(CliFixtures.run("bench", "pipeline", "--model", tiny.model().toString(), "--data",
+                tiny.data().toString(), "--split", "validation", "--n", "2", "--no-progress").code()).isEqualTo(2);
+    }
 }
