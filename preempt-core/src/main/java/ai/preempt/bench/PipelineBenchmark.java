@@ -51,11 +51,24 @@ public final class PipelineBenchmark {
      * @param clean accuracy of the server on the protected uploads
      * @param attacked accuracy under the grey-box attack
      * @param jpeg quality → {clean, attacked} accuracy when the server re-encodes the upload at that quality
+     * @param perImage what happened to each image, in order
      */
     public record PathResult(String path, int images, String uploadSize, String pipeline, String robustifiedThrough,
             double secondsPerImage, double cpuSecondsPerImage, double computeCpuSecondsPerImage,
             double cpuSecondsPerImageWithAttacks, double passesPerImage, double outerStepsPerImage, double clean,
-            double attacked, Map<Integer, double[]> jpeg) {}
+            double attacked, Map<Integer, double[]> jpeg, PerImage perImage) {}
+
+    /** An image's outcome on a server: misclassified, classified right but fooled by the attack, or robust. */
+    public enum Outcome { WRONG, FOOLED, ROBUST }
+
+    /**
+     * Per image, in order: which images are not robust, and whether they left robustification early.
+     *
+     * @param outerSteps outer steps the image took (fewer than T: fast mode let it out early)
+     * @param lossless its outcome on the server as it is
+     * @param jpeg quality → its outcome when the server re-encodes the upload at that quality
+     */
+    public record PerImage(List<Integer> outerSteps, List<Outcome> lossless, Map<Integer, List<Outcome>> jpeg) {}
 
     /**
      * One way to protect the photos: what is uploaded and how the server and robustification see it.
@@ -115,6 +128,8 @@ public final class PipelineBenchmark {
         private final List<PipelineClassifier> afterJpeg = new ArrayList<>();
         private final List<Integer> qualities;
         private final int[] counts;
+        private final List<Integer> steps = new ArrayList<>();
+        private final List<List<Outcome>> outcomes = new ArrayList<>();
         private double wall;
         private double cpu;
         private double computeCpu;
@@ -134,6 +149,9 @@ public final class PipelineBenchmark {
             }
             this.qualities = qualities;
             this.counts = new int[2 + 2 * qualities.size()];
+            for (int k = 0; k <= qualities.size(); k++) {
+                outcomes.add(new ArrayList<>());
+            }
         }
 
         void batch(LabeledImages.Range range, Robustifier r, Attack attack) {
@@ -151,10 +169,11 @@ public final class PipelineBenchmark {
                     computeCpu += (PreemptEngine.computeCpuNanos() - k0) / 1e9;
                     passes += LongStream.of(res.passes()).sum();
                     outerSteps += IntStream.of(res.outerSteps()).sum();
+                    IntStream.of(res.outerSteps()).forEach(steps::add);
                     long[] labels = y.toLongArray();
-                    score(server, attack, xs, y, labels, counts, 0);
+                    score(server, attack, xs, y, labels, counts, 0, outcomes.get(0));
                     for (int k = 0; k < afterJpeg.size(); k++) {
-                        score(afterJpeg.get(k), attack, xs, y, labels, counts, 2 + 2 * k);
+                        score(afterJpeg.get(k), attack, xs, y, labels, counts, 2 + 2 * k, outcomes.get(k + 1));
                     }
                     cpuWithAttacks += (cpuNanos() - c0) / 1e9;
                 }
@@ -163,13 +182,15 @@ public final class PipelineBenchmark {
 
         PathResult result(int n) {
             Map<Integer, double[]> jpeg = new LinkedHashMap<>();
+            Map<Integer, List<Outcome>> jpegOutcomes = new LinkedHashMap<>();
             for (int k = 0; k < qualities.size(); k++) {
                 jpeg.put(qualities.get(k), new double[] {counts[2 + 2 * k] / (double) n, counts[3 + 2 * k] / (double) n});
+                jpegOutcomes.put(qualities.get(k), outcomes.get(k + 1));
             }
             return new PathResult(path.name(), n, shape[1] + "x" + shape[2], path.pipeline().spec(),
                     robustifyWith.spec(), wall / n, cpu / n, computeCpu / n, cpuWithAttacks / n, passes / (double) n,
                     outerSteps / (double) n, counts[0] / (double) n,
-                    counts[1] / (double) n, jpeg);
+                    counts[1] / (double) n, jpeg, new PerImage(steps, outcomes.get(0), jpegOutcomes));
         }
     }
 
@@ -180,11 +201,14 @@ public final class PipelineBenchmark {
     }
 
     private static void score(Classifier server, Attack attack, NDArray xs, NDArray y, long[] labels, int[] counts,
-            int at) {
+            int at, List<Outcome> outcomes) {
         boolean[] correct = AttackResult.correct(server.predict(xs).toLongArray(), labels);
         counts[at] += AttackResult.count(correct);
         AttackResult a = attack.perturb(server, xs, y);
         counts[at + 1] += a.robustCount(correct);
+        for (int i = 0; i < correct.length; i++) {
+            outcomes.add(!correct[i] ? Outcome.WRONG : a.success()[i] ? Outcome.FOOLED : Outcome.ROBUST);
+        }
         a.adversarial().close();
     }
 

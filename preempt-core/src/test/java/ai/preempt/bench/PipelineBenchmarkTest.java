@@ -75,6 +75,8 @@ class PipelineBenchmarkTest {
                 assertThat(both.get(k).clean()).isEqualTo(alone.clean());
                 assertThat(both.get(k).attacked()).isEqualTo(alone.attacked());
                 assertThat(both.get(k).jpeg().get(90)).containsExactly(alone.jpeg().get(90));
+                assertThat(both.get(k).perImage()).isEqualTo(alone.perImage());
+                assertPerImageAddsUp(both.get(k), 2);
                 assertThat(both.get(k).cpuSecondsPerImageWithAttacks()).isGreaterThanOrEqualTo(
                         both.get(k).cpuSecondsPerImage());
                 // the compute thread's share of the process's CPU time, which the OS counts in clock ticks (10 ms
@@ -86,5 +88,42 @@ class PipelineBenchmarkTest {
                     photos.head(4), served, PipelineClassifier.InnerAttack.MODEL_INPUT)), f, null, r, pgd, List.of(), 2))
                     .hasMessageContaining("same images");
         }
+    }
+
+    /** On the bundled model (right on most images): each image's outcome, lossless and after JPEG, adds up. */
+    @Test
+    void perImageOutcomesAddUpToTheAccuracies() {
+        LabeledImages cifar = Cifar10.load(TestData.cifarDir(), Split.TEST).subset(8, 0);
+        PipelineBenchmark.Path model = new PipelineBenchmark.Path("model", cifar, Pipeline.identity(),
+                PipelineClassifier.InnerAttack.MODEL_INPUT);
+        RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, 8 / 255.0).optOuterSteps(1).optInnerSteps(1)
+                .optSeed(0).build();
+        try (NativeClassifier f = NativeClassifier.load(java.nio.file.Path.of("../models/adv-linf"))) {
+            // twice robustification's budget, so that some protected images are fooled
+            Pgd pgd = Pgd.builder().setThreat(cfg.adversary().withEps(16 / 255.0)).optSteps(10).optSeed(0).build();
+            PipelineBenchmark.PathResult res = PipelineBenchmark.run(List.of(model), f, null, Robustifier.of(cfg), pgd,
+                    List.of(75), 8).get(0);
+            assertPerImageAddsUp(res, 1);
+            // all three outcomes occur, so a mix-up of any two would not add up
+            assertThat(res.perImage().lossless()).contains(PipelineBenchmark.Outcome.values());
+            assertThat(res.clean()).isNotEqualTo(res.attacked());
+        }
+    }
+
+    /** The per-image outcomes, in order, add up to the accuracies; one step count per image, at most T. */
+    private static void assertPerImageAddsUp(PipelineBenchmark.PathResult res, int outerSteps) {
+        PipelineBenchmark.PerImage p = res.perImage();
+        assertThat(p.outerSteps()).hasSize(res.images()).allSatisfy(t -> assertThat(t).isBetween(1, outerSteps));
+        assertOutcomes(p.lossless(), res.images(), res.clean(), res.attacked());
+        assertThat(p.jpeg().keySet()).containsExactlyElementsOf(res.jpeg().keySet());
+        p.jpeg().forEach((q, o) -> assertOutcomes(o, res.images(), res.jpeg().get(q)[0], res.jpeg().get(q)[1]));
+    }
+
+    private static void assertOutcomes(List<PipelineBenchmark.Outcome> o, int n, double clean, double attacked) {
+        assertThat(o).hasSize(n);
+        long wrong = o.stream().filter(x -> x == PipelineBenchmark.Outcome.WRONG).count();
+        long robust = o.stream().filter(x -> x == PipelineBenchmark.Outcome.ROBUST).count();
+        assertThat((n - wrong) / (double) n).isEqualTo(clean);
+        assertThat(robust / (double) n).isEqualTo(attacked);
     }
 }
