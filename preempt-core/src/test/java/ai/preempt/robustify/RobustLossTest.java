@@ -39,7 +39,7 @@ class RobustLossTest {
                 NDArray lo = x0.sub(eps).maximum(0f);
                 NDArray range = x0.add(eps).minimum(1f).sub(lo);
                 UnaryOperator<NDArray> toImage = norm == Norm.LINF
-                        ? p -> p.tanh().add(1).div(2).mul(range).add(lo) : p -> p;
+                        ? p -> ai.preempt.engine.Ops.div(p.tanh().add(1), 2).mul(range).add(lo) : p -> p;
                 NDArray param = norm == Norm.LINF ? rng.uniform(m, x0.getShape(), -1, 1) : x0;
                 RobustLoss.Chain chain = loss.trace(f, toImage.apply(param), y, rng);
                 Gradients.LossGrad lg = Gradients.of(param,
@@ -139,6 +139,11 @@ class RobustLossTest {
                     assertThat(byHand.grad().sub(whole.grad()).abs().max().getFloat()).isLessThan(1e-4f * scale);
                     assertThat(byHand.loss().toFloatArray()).containsExactly(whole.loss().toFloatArray(),
                             org.assertj.core.data.Offset.offset(1e-5f));
+                    // the loss without gradient (verdicts, exit checks) combines the views as the descent does
+                    float[] value = loss.value(server, state.image(), y, 5);
+                    float[] descended = loss.evaluate(server, state.point(), y, Rng.forImages(5, state.image()))
+                            .loss().toFloatArray();
+                    assertThat(value).containsExactly(descended, org.assertj.core.data.Offset.offset(1e-5f));
                 }
             }
         });
