@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
                 + "by phase, and with --load the overload "
                 + "test (many clients against a bounded queue: every answer 200 or 503, none lost, resident memory "
                 + "after the run within 10%% of after a warm-up, /healthz still answering).",
-            "Request bodies are CIFAR-10 test images as PNG files. Exit code 1 when the overload test fails."})
+            "Request bodies are CIFAR-10 test images as PNG files. The --max-batch 1 requests run in two halves, "
+                + "before and after the batched ones, so that a machine whose speed drifts weighs on both alike. Exit "
+                + "code 1 when the overload test fails."})
 final class BenchServeCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;

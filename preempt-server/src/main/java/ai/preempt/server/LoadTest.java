@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.DoubleStream;
 
 /**
  * A bounded load generator for a running service (loopback): {@code clients} threads send {@code requests}
@@ -43,6 +44,25 @@ public final class LoadTest {
      */
     public record Report(int requests, Map<Integer, Integer> byStatus, int lost, List<String> lostExamples,
             double seconds, double[] okLatencyMs, Window loaded) {
+
+        /**
+         * @return the two runs as one: requests, answers and latencies together, their times added (one after the
+         *     other, the time between them left out); the window is the sum of the windows, or the other's where
+         *     one had none
+         */
+        public Report followedBy(Report next) {
+            Map<Integer, Integer> status = new TreeMap<>(byStatus);
+            next.byStatus.forEach((k, v) -> status.merge(k, v, Integer::sum));
+            List<String> examples = new ArrayList<>(lostExamples);
+            examples.addAll(next.lostExamples);
+            double[] latency = DoubleStream.concat(Arrays.stream(okLatencyMs), Arrays.stream(next.okLatencyMs))
+                    .sorted().toArray();
+            Window w = loaded.answered() == 0 ? next.loaded : next.loaded.answered() == 0 ? loaded
+                    : new Window(loaded.seconds() + next.loaded.seconds(), loaded.answered() + next.loaded.answered(),
+                            loaded.ok() + next.loaded.ok());
+            return new Report(requests + next.requests, status, lost + next.lost, examples, seconds + next.seconds,
+                    latency, w);
+        }
 
         /** @return answers with status 200 */
         public int ok() {

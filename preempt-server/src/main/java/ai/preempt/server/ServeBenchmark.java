@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,20 @@ public final class ServeBenchmark {
             Map<String, Double> computeSeconds, double meanImagesPerStep) {
         public Throughput {
             computeSeconds = Collections.unmodifiableMap(new LinkedHashMap<>(computeSeconds));
+        }
+
+        /**
+         * @return the two runs of one setting as one (see {@link LoadTest.Report#followedBy}); images per step averaged
+         *     over the answered requests
+         */
+        Throughput followedBy(Throughput next) {
+            Map<String, Double> phases = new LinkedHashMap<>(computeSeconds);
+            next.computeSeconds.forEach((k, v) -> phases.merge(k, v, Double::sum));
+            int n = report.ok() + next.report.ok();
+            double perStep = n == 0 ? meanImagesPerStep
+                    : (meanImagesPerStep * report.ok() + next.meanImagesPerStep * next.report.ok()) / n;
+            return new Throughput(maxBatch, report.followedBy(next.report), computeCpuSeconds + next.computeCpuSeconds,
+                    phases, perStep);
         }
 
         /** @return compute CPU seconds per answered request */
@@ -82,7 +97,26 @@ public final class ServeBenchmark {
         ServerConfig batched = base.toBuilder().optPort(0).optQueueCapacity(Math.max(clients, base.queueCapacity()))
                 .optTimeoutMs(Math.max(base.timeoutMs(), Duration.ofMinutes(30).toMillis())).build();
         ServerConfig single = batched.toBuilder().optMaxBatch(1).optBatchInvariant(false).build();
-        return List.of(closedLoop(batched, images, clients, requests), closedLoop(single, images, clients, singleRequests));
+        if (singleRequests < 2) {
+            return List.of(closedLoop(batched, images, clients, requests),
+                    closedLoop(single, images, clients, singleRequests));
+        }
+        // one image per batch in two halves, before and after the batched run, the second half going on where the
+        // first stopped in the image order: a machine whose speed drifts during the run (a shared VM does, by 20-40 %
+        // between minutes) then weighs on both settings alike instead of on whichever ran in the slow minutes
+        int first = singleRequests / 2;
+        Throughput before = closedLoop(single, images, clients, first);
+        Throughput dynamic = closedLoop(batched, images, clients, requests);
+        Throughput after = closedLoop(single, rotated(images, first), clients, singleRequests - first);
+        return List.of(dynamic, before.followedBy(after));
+    }
+
+    /** @return the images starting at {@code from} (modulo their number), then the ones before it */
+    static List<byte[]> rotated(List<byte[]> images, int from) {
+        int k = from % images.size();
+        List<byte[]> out = new ArrayList<>(images.subList(k, images.size()));
+        out.addAll(images.subList(0, k));
+        return out;
     }
 
     private static Throughput closedLoop(ServerConfig cfg, List<byte[]> images, int clients, int requests)

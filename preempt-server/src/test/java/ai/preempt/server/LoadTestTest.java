@@ -113,4 +113,33 @@ class LoadTestTest {
         assertThat(w.ok()).isEqualTo(2);
         assertThat(w.okPerSecond()).isEqualTo(0.5);
     }
+
+    /** Two runs of one setting read as one: counts and times add, latencies pool in order, windows add. */
+    @Test
+    void twoRunsFollowedByEachOtherAddUp() {
+        LoadTest.Report a = new LoadTest.Report(3, java.util.Map.of(200, 2, 503, 1), 0, List.of(), 10.0,
+                new double[] {5, 40}, new LoadTest.Window(0, 0, 0));
+        LoadTest.Report b = new LoadTest.Report(4, java.util.Map.of(200, 3), 1, List.of("lost"), 30.0,
+                new double[] {1, 20, 60}, new LoadTest.Window(12.0, 2, 2));
+        LoadTest.Report ab = a.followedBy(b);
+        assertThat(ab.requests()).isEqualTo(7);
+        assertThat(ab.ok()).isEqualTo(5);
+        assertThat(ab.byStatus()).containsEntry(503, 1);
+        assertThat(ab.lost()).isEqualTo(1);
+        assertThat(ab.lostExamples()).containsExactly("lost");
+        assertThat(ab.okPerSecond()).isEqualTo(5 / 40.0);
+        assertThat(ab.okLatencyMs()).containsExactly(1, 5, 20, 40, 60);
+        assertThat(ab.latencyMs(0.5)).isEqualTo(20);
+        // a had no window (every request sent at once): the pair's window is b's
+        assertThat(ab.loaded()).isEqualTo(b.loaded());
+        assertThat(b.followedBy(b).loaded()).isEqualTo(new LoadTest.Window(24.0, 4, 4));
+    }
+
+    /** The second half of a split run goes on in the image order where the first stopped. */
+    @Test
+    void rotatedImagesStartWhereTheFirstHalfStopped() {
+        List<byte[]> images = List.of(new byte[] {0}, new byte[] {1}, new byte[] {2});
+        assertThat(ServeBenchmark.rotated(images, 4)).extracting(x -> x[0]).containsExactly((byte) 1, (byte) 2, (byte) 0);
+        assertThat(ServeBenchmark.rotated(images, 0)).extracting(x -> x[0]).containsExactly((byte) 0, (byte) 1, (byte) 2);
+    }
 }
