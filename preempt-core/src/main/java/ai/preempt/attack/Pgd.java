@@ -25,8 +25,9 @@ import ai.preempt.threat.RandomStart;
  * instead of one after another: a pass over a few rows costs about what a pass over one row costs (every pass
  * runs on at least 4 rows, see {@link ai.preempt.model.MinRowsClassifier}, and per-operation overhead dominates),
  * so fast mode's exit checks, which attack a handful of candidates with two restarts, take one pass where they
- * took two. Each image's result is the same either way: its restarts draw their starts from the same child
- * streams, the loss is per image and summed, and a pass treats rows independently. The price is that a restart
+ * took two. Each image's result is the same either way (to the last float bit, where PyTorch splits a reduction
+ * over threads by batch size): its restarts draw their starts from the same child streams, the loss is per image
+ * and summed, and a pass treats rows independently. The price is that a restart
  * no longer stops early once every image is fooled, which the check's candidates (robust so far) rarely are.
  */
 public final class Pgd extends BaseAttack {

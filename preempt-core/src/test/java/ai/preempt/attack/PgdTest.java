@@ -122,7 +122,7 @@ class PgdTest {
 
     /**
      * Restarts of a small batch run side by side (one pass over n × restarts rows); each image gets what running
-     * the restarts in turn gives it: rows 0–2 of a 17-image batch (34 rows: in turn) against the same 3 images
+     * the restarts in turn gives it (to the last float bit): rows 0–2 of a 17-image batch (34 rows: in turn) against the same 3 images
      * alone (6 rows: side by side). Per-image random starts keep each image's draws whatever shares its batch.
      */
     @ParameterizedTest
@@ -148,8 +148,10 @@ class PgdTest {
                 boolean[] fooled = java.util.Arrays.copyOf(inTurn.success(), 3);
                 assertThat(sideBySide.success()).containsExactly(fooled);
                 assertThat(sideBySide.predictions()).containsExactly(java.util.Arrays.copyOf(inTurn.predictions(), 3));
+                // the same point, up to the last bit of reductions PyTorch splits by batch size over threads (the L2
+                // norm differed by one ulp at two threads); a wrong restart or stream is off by far more
                 assertThat(sideBySide.adversarial().sub(inTurn.adversarial().get("0:3")).abs().max().getFloat())
-                        .isEqualTo(0f);
+                        .isLessThan(1e-6f);
                 // the comparison means something: some images fooled, some not, and the restarts end apart
                 assertThat(fooled).contains(true);
                 assertThat(pgd.perturb(f, three, y.get("0:3")).adversarial().sub(
