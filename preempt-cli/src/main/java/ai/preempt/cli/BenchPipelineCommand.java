@@ -99,7 +99,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             Attack pgd = ai.preempt.attack.Pgd.builder().setThreat(cfg.adversary()).optSeed(bench.robustifyOptions.seed).build();
             Robustifier r = Robustifier.of(cfg);
             System.out.printf(Locale.ROOT, "%d CIFAR-10 %s images upscaled x%d to %dx%d; server pipeline %s; %s; "
-                    + "grey-box attack %s%n", photos.size(), bench.split().name().toLowerCase(Locale.ROOT), upscale, h, w,
+                    + "grey-box attack %s%n", photos.size(), bench.splitName(), upscale, h, w,
                     served.spec(), f.name(), pgd);
             List<PipelineBenchmark.Path> chosen = new ArrayList<>();
             for (String p : pathNames) {
@@ -126,7 +126,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             report.put("config", cfg);
             report.put("upscale", upscale);
             report.put("pipeline", served.spec());
-            report.put("split", bench.split().name().toLowerCase(Locale.ROOT));
+            report.put("split", bench.splitName());
             report.put("survive", survive == null ? List.of("none") : survive);
             report.put("paths", results);
             Reports.writeJson(json, report);

@@ -100,7 +100,7 @@ final class BenchRobustifyCommand implements Callable<Integer> {
             report.put("mode_configs", configs);
             report.put("pass_seconds", pass);
             report.put("batch", batch);
-            report.put("split", bench.split);
+            report.put("split", bench.splitName());
             report.put("modes", results);
             Reports.writeJson(json, report);
         }

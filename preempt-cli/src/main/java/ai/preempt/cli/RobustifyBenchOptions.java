@@ -33,6 +33,11 @@ final class RobustifyBenchOptions {
         };
     }
 
+    /** @return the split's name as reports print it: test or train */
+    String splitName() {
+        return split().name().toLowerCase(Locale.ROOT);
+    }
+
     /** @return the seeded (--seed) random subset of --n images of the --split */
     LabeledImages images() {
         return dataOptions.subset(split(), n, robustifyOptions.seed);

@@ -57,11 +57,8 @@ public final class LoadTest {
             examples.addAll(next.lostExamples);
             double[] latency = DoubleStream.concat(Arrays.stream(okLatencyMs), Arrays.stream(next.okLatencyMs))
                     .sorted().toArray();
-            Window w = loaded.answered() == 0 ? next.loaded : next.loaded.answered() == 0 ? loaded
-                    : new Window(loaded.seconds() + next.loaded.seconds(), loaded.answered() + next.loaded.answered(),
-                            loaded.ok() + next.loaded.ok());
             return new Report(requests + next.requests, status, lost + next.lost, examples, seconds + next.seconds,
-                    latency, w);
+                    latency, loaded.followedBy(next.loaded));
         }
 
         /** @return answers with status 200 */
@@ -120,6 +117,14 @@ public final class LoadTest {
         static Window until(long lastSentNanos, long[] answeredNanos, long[] okNanos) {
             return new Window(lastSentNanos / 1e9, countUpTo(answeredNanos, lastSentNanos),
                     countUpTo(okNanos, lastSentNanos));
+        }
+
+        /** @return both windows as one (times and counts added), or the one that has answers where the other has none */
+        Window followedBy(Window next) {
+            if (answered == 0 || next.answered == 0) {
+                return answered == 0 ? next : this;
+            }
+            return new Window(seconds + next.seconds, answered + next.answered, ok + next.ok);
         }
 
         private static int countUpTo(long[] times, long end) {

@@ -31,26 +31,26 @@ public final class ServeBenchmark {
      *     thread; not inflated by other load on the machine, unlike wall time)
      * @param computeSeconds the compute thread's wall time during the run by phase (admit, robustify, verdict,
      *     batch, idle; see the service's {@code preempt_compute_seconds_total}), in this order
-     * @param meanImagesPerStep images robustified together per outer step, on average over the run's steps
+     * @param steps robustification's outer steps (or whole batches) during the run
+     * @param stepImages the images those steps computed, summed over the steps
      */
     public record Throughput(int maxBatch, LoadTest.Report report, double computeCpuSeconds,
-            Map<String, Double> computeSeconds, double meanImagesPerStep) {
+            Map<String, Double> computeSeconds, long steps, long stepImages) {
         public Throughput {
             computeSeconds = Collections.unmodifiableMap(new LinkedHashMap<>(computeSeconds));
         }
 
-        /**
-         * @return the two runs of one setting as one (see {@link LoadTest.Report#followedBy}); images per step averaged
-         *     over the answered requests
-         */
+        /** @return the two runs of one setting as one (see {@link LoadTest.Report#followedBy}) */
         Throughput followedBy(Throughput next) {
             Map<String, Double> phases = new LinkedHashMap<>(computeSeconds);
             next.computeSeconds.forEach((k, v) -> phases.merge(k, v, Double::sum));
-            int n = report.ok() + next.report.ok();
-            double perStep = n == 0 ? meanImagesPerStep
-                    : (meanImagesPerStep * report.ok() + next.meanImagesPerStep * next.report.ok()) / n;
             return new Throughput(maxBatch, report.followedBy(next.report), computeCpuSeconds + next.computeCpuSeconds,
-                    phases, perStep);
+                    phases, steps + next.steps, stepImages + next.stepImages);
+        }
+
+        /** @return images robustified together per outer step, on average over the run's steps */
+        public double meanImagesPerStep() {
+            return (double) stepImages / Math.max(1, steps);
         }
 
         /** @return compute CPU seconds per answered request */
@@ -130,8 +130,7 @@ public final class ServeBenchmark {
             LoadTest.Report r = LoadTest.run(url, images, clients, requests, Duration.ofMinutes(30));
             long[] stepsAfter = s.robustifySteps();
             return new Throughput(cfg.maxBatch(), r, (PreemptEngine.computeCpuNanos() - cpu) / 1e9,
-                    s.computeTime().since(phases).byLabel(),
-                    (double) (stepsAfter[1] - steps[1]) / Math.max(1, stepsAfter[0] - steps[0]));
+                    s.computeTime().since(phases).byLabel(), stepsAfter[0] - steps[0], stepsAfter[1] - steps[1]);
         }
     }
 
