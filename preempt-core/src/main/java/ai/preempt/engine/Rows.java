@@ -1,7 +1,11 @@
 package ai.preempt.engine;
 
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
@@ -24,6 +28,29 @@ public final class Rows {
         try (NDArray raw = x.getManager().create(idx); NDArray index = raw.duplicate()) {
             return x.get(new NDIndex("{}", index));
         }
+    }
+
+    /**
+     * @param x a batch
+     * @param at positions of x (ascending, distinct)
+     * @param values one row per position in {@code at}, in that order
+     * @return a new batch: x with its rows {@code at} replaced by {@code values} (differentiable in both)
+     */
+    public static NDArray put(NDArray x, int[] at, NDArray values) {
+        int n = (int) x.getShape().get(0);
+        if (at.length == n) {
+            return values.duplicate();
+        }
+        int[] off = IntStream.range(0, n).filter(i -> Arrays.binarySearch(at, i) < 0).toArray();
+        int[] back = new int[n]; // position of each row of the result in [values, then x's other rows]
+        for (int j = 0; j < at.length; j++) {
+            back[at[j]] = j;
+        }
+        for (int j = 0; j < off.length; j++) {
+            back[off[j]] = at.length + j;
+        }
+        // temporaries stay in the caller's scope: on an autograd path, the backward pass may need them
+        return select(NDArrays.concat(new NDList(values, select(x, off))), back);
     }
 
     /**
@@ -53,7 +80,7 @@ public final class Rows {
     /** @return per image, a where {@code mask} is true and b elsewhere (one boolean per row) */
     public static NDArray where(boolean[] mask, NDArray a, NDArray b) {
         long[] shape = new long[a.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = a.getShape().get(0);
         return Scopes.keep(() -> {
             NDArray m = a.getManager().create(mask).reshape(shape).broadcast(a.getShape());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
@@ -76,15 +75,17 @@ final class FastestLoop {
                     final int step = t;
                     final Active now = active;
                     RobustLoss lossNow = fm.innerSteps(t) == fm.innerSteps() ? cheapLoss : lateLoss;
+                    long[] stepPasses = new long[now.rows.length];
                     float[] stepLoss = Scopes.keepAll(() -> {
-                        Gradients.LossGrad lg = lossNow.evaluate(f, state.point(), now.y,
+                        RobustLoss.Evaluation lg = lossNow.evaluate(f, state.point(), now.y,
                                 (threat, xs) -> now.rngs.offsets(threat, xs, cfg.innerStart()));
                         state.update(lg.grad(), step);
+                        System.arraycopy(lg.passes(), 0, stepPasses, 0, stepPasses.length);
                         return lg.loss().toFloatArray();
                     });
                     for (int i = 0; i < now.rows.length; i++) {
                         loss[now.rows[i]] = stepLoss[i];
-                        passes[now.rows[i]] += lossNow.passesPerImage(f);
+                        passes[now.rows[i]] += stepPasses[i];
                         stepsTaken[now.rows[i]]++;
                     }
                     if (fm.checksAfter(t, cfg.outerSteps())) {

@@ -34,6 +34,8 @@ import java.util.stream.IntStream;
  * inner attack from the same x_s (an expectation over transformations): the attacker knows the pipeline that
  * follows, and a single inner end point shared by the views would be weaker than each view's own. Optimising one
  * view only protects what that view makes of x_s; see {@link ServerViews}. Cost: K + 1 passes per sample and view.
+ * Views that put the primary server first ({@link ServerViews#primaryFirst}) descend, for an image whose primary
+ * robust loss is above their bound, that loss alone, and spend nothing on the other views for it.
  */
 public final class RobustLoss {
 
@@ -75,7 +77,7 @@ public final class RobustLoss {
             for (int s = 0; s < samples; s++) {
                 for (int k = 0; k < views.size(); k++) {
                     AttackSite v = views.get(k);
-                    Chain chain = trace(v, at.get(k), labels, (threat, x) -> threat.randomOffset(x, start, rng));
+                    Chain chain = trace(v, at.get(k), labels, Offsets.of(rng, start));
                     NDArray l = Losses.crossEntropy(v.classifier().logits(replay(v, at.get(k), chain)), labels);
                     sum = sum == null ? l : sum.add(l);
                 }
@@ -112,7 +114,21 @@ public final class RobustLoss {
     interface Offsets {
         /** @return random offsets of {@code threat} (the ball the inner attack runs in), shaped like {@code x} */
         NDArray draw(ThreatModel threat, NDArray x);
+
+        /** @return offsets drawn from {@code rng} as {@code start} says */
+        static Offsets of(Rng rng, RandomStart start) {
+            return (threat, x) -> threat.randomOffset(x, start, rng);
+        }
     }
+
+    /**
+     * A robust loss evaluated with its gradient.
+     *
+     * @param loss per image
+     * @param grad per image, with respect to the optimised parameter
+     * @param passes per image, the forward+backward passes the evaluation spent on it
+     */
+    record Evaluation(NDArray loss, NDArray grad, long[] passes) {}
 
     /** @return where each view's inner attack runs (one for a plain classifier) */
     private List<AttackSite> views(Classifier f) {
@@ -121,8 +137,7 @@ public final class RobustLoss {
 
     /** Runs the inner PGD from x_s on a classifier without pipeline and records its constants. */
     Chain trace(Classifier f, NDArray xs, NDArray labels, Rng rng) {
-        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels,
-                (threat, x) -> threat.randomOffset(x, start, rng));
+        return trace(new AttackSite(Pipeline.identity(), f, inner, alpha), xs, labels, Offsets.of(rng, start));
     }
 
     /** As {@link #trace(Classifier, NDArray, NDArray, Rng)} with the random offsets drawn by {@code offsets}. */
@@ -182,20 +197,7 @@ public final class RobustLoss {
         if (on == null) {
             return step(v, xs, x, dir);
         }
-        int n = (int) x.getShape().get(0);
-        int[] off = IntStream.range(0, n).filter(i -> java.util.Arrays.binarySearch(on, i) < 0).toArray();
-        NDArray moved = step(v, Rows.select(xs, on), Rows.select(x, on), dir);
-        if (off.length == 0) {
-            return moved;
-        }
-        int[] back = new int[n]; // position of each image in [moved rows, then the others]
-        for (int j = 0; j < on.length; j++) {
-            back[on[j]] = j;
-        }
-        for (int j = 0; j < off.length; j++) {
-            back[off[j]] = on.length + j;
-        }
-        return Rows.select(NDArrays.concat(new NDList(moved, Rows.select(x, off))), back);
+        return Rows.put(x, on, step(v, Rows.select(xs, on), Rows.select(x, on), dir));
     }
 
     /** @return the inner end point of {@code chain} started from x_s (differentiable in x_s) */
@@ -232,15 +234,15 @@ public final class RobustLoss {
      * @param rng inner random starts
      * @return per-image robust loss (mean over samples) and its first-order gradient with respect to the parameter
      */
-    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Rng rng) {
-        return evaluate(f, at, labels, (threat, x) -> threat.randomOffset(x, start, rng));
+    Evaluation evaluate(Classifier f, Point at, NDArray labels, Rng rng) {
+        return evaluate(f, at, labels, Offsets.of(rng, start), null);
     }
 
     /**
      * As {@link #evaluate(Classifier, Point, NDArray, Rng)} with each sample's inner random offsets drawn by
      * {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
      */
-    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Offsets offsets) {
+    Evaluation evaluate(Classifier f, Point at, NDArray labels, Offsets offsets) {
         return evaluate(f, at, labels, offsets, null);
     }
 
@@ -259,40 +261,86 @@ public final class RobustLoss {
      * this loss's K for all): one evaluation of images that descend this attack with different K (fast mode's cheap
      * attack and its polish), each image getting what its own K gives it.
      */
-    Gradients.LossGrad evaluate(Classifier f, Point at, NDArray labels, Rng rng, int[] rowSteps) {
-        return evaluate(f, at, labels, (threat, x) -> threat.randomOffset(x, start, rng), rowSteps);
+    Evaluation evaluate(Classifier f, Point at, NDArray labels, Rng rng, int[] rowSteps) {
+        return evaluate(f, at, labels, Offsets.of(rng, start), rowSteps);
     }
 
     /**
      * Per sample and view: the inner attack from the view's start P(x_s), the gradient of its differentiable replay
      * with respect to P(x_s) (autograd at the model's input size only), carried back to x_s by P's adjoint; the
      * views' mean, the samples' mean, and last the parametrisation's chain rule. The same gradient as differentiating
-     * the whole chain from the parameter at once, since P is linear and the views' losses add.
+     * the whole chain from the parameter at once, since P is linear and the views' losses add. Against
+     * {@link ServerViews} that put the primary view first ({@link ServerViews#primaryAbove}), an image whose primary
+     * robust loss in a sample lies above that bound takes that sample's primary loss and gradient alone, and the
+     * other views are not evaluated for it (their random offsets are drawn all the same).
      */
-    private Gradients.LossGrad evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps) {
-        NDArray lossSum = null;
-        NDArray gradSum = null;
+    private Evaluation evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps) {
         List<AttackSite> views = views(f);
+        double primaryAbove = f instanceof ServerViews sv ? sv.primaryAbove() : Double.POSITIVE_INFINITY;
         NDArray xs = point.image();
+        int n = (int) xs.getShape().get(0);
         int[] photo = {(int) xs.getShape().get(2), (int) xs.getShape().get(3)};
+        long[] passes = new long[n];
         // x_s where each view's inner attack starts (the identity's is a new array too)
         List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
+        NDArray lossSum = null;
+        NDArray gradSum = null;
         for (int s = 0; s < samples; s++) {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
-            for (int k = 0; k < views.size(); k++) {
-                AttackSite v = views.get(k);
-                Chain chain = trace(v, at.get(k), labels, offsets, rowSteps);
-                Gradients.LossGrad lg = Gradients.of(at.get(k),
-                        a -> Losses.crossEntropy(v.classifier().logits(replay(v, a, chain)), labels));
-                chain.close();
-                NDArray g = v.front().adjoint(lg.grad(), photo);
-                lossSum = lossSum == null ? lg.loss() : lossSum.add(lg.loss());
-                gradSum = gradSum == null ? g : gradSum.add(g);
+            NDArray[] primary = term(views.get(0), at.get(0), labels, offsets, rowSteps, photo, passes, null);
+            NDArray sampleLoss = primary[0];
+            NDArray sampleGrad = primary[1];
+            if (views.size() > 1) {
+                float[] l0 = primaryAbove == Double.POSITIVE_INFINITY ? new float[n] : primary[0].toFloatArray();
+                int[] on = IntStream.range(0, n).filter(i -> !(l0[i] > primaryAbove)).toArray();
+                if (on.length > 0) {
+                    boolean all = on.length == n;
+                    NDArray lossOn = all ? primary[0] : Rows.select(primary[0], on);
+                    NDArray gradOn = all ? primary[1] : Rows.select(primary[1], on);
+                    for (int k = 1; k < views.size(); k++) {
+                        NDArray full = at.get(k);
+                        // drawn for every image and then selected, so that images that took the same steps keep
+                        // one draw count (exit checks draw for them together)
+                        Offsets some = (threat, x) -> Rows.select(offsets.draw(threat, full), on);
+                        NDArray[] other = all
+                                ? term(views.get(k), full, labels, offsets, rowSteps, photo, passes, null)
+                                : term(views.get(k), Rows.select(full, on), Rows.select(labels, on), some,
+                                        rowSteps == null ? null : IntStream.of(on).map(i -> rowSteps[i]).toArray(),
+                                        photo, passes, on);
+                        lossOn = lossOn.add(other[0]);
+                        gradOn = gradOn.add(other[1]);
+                    }
+                    lossOn = lossOn.div(views.size());
+                    gradOn = gradOn.div(views.size());
+                    sampleLoss = all ? lossOn : Rows.put(primary[0], on, lossOn);
+                    sampleGrad = all ? gradOn : Rows.put(primary[1], on, gradOn);
+                }
             }
+            lossSum = lossSum == null ? sampleLoss : lossSum.add(sampleLoss);
+            gradSum = gradSum == null ? sampleGrad : gradSum.add(sampleGrad);
         }
-        int terms = samples * views.size();
         // in the caller's scope, as every intermediate here
-        return new Gradients.LossGrad(terms == 1 ? lossSum : lossSum.div(terms),
-                point.pullback(terms == 1 ? gradSum : gradSum.div(terms)));
+        return new Evaluation(samples == 1 ? lossSum : lossSum.div(samples),
+                point.pullback(samples == 1 ? gradSum : gradSum.div(samples)), passes);
+    }
+
+    /**
+     * One view's term of one sample: its inner attack from {@code start} (the rows of x_s the view evaluates, mapped
+     * by its front), the loss at the replayed end point and its gradient carried back to x_s.
+     *
+     * @param passes per image of the whole batch, incremented by what this term spends on each row it evaluates
+     * @param rows the positions in the whole batch of the rows given, or null for all
+     * @return {loss, gradient with respect to x_s}
+     */
+    private NDArray[] term(AttackSite v, NDArray start, NDArray labels, Offsets offsets, int[] rowSteps, int[] photo,
+            long[] passes, int[] rows) {
+        Chain chain = trace(v, start, labels, offsets, rowSteps);
+        Gradients.LossGrad lg = Gradients.of(start,
+                a -> Losses.crossEntropy(v.classifier().logits(replay(v, a, chain)), labels));
+        chain.close();
+        for (int j = 0; j < (rows == null ? passes.length : rows.length); j++) {
+            passes[rows == null ? j : rows[j]] += (rowSteps == null ? steps : rowSteps[j]) + 1;
+        }
+        return new NDArray[] {lg.loss(), v.front().adjoint(lg.grad(), photo)};
     }
 }

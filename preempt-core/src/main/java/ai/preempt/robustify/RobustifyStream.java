@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.preempt.engine.Gradients;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
@@ -149,15 +148,17 @@ public final class RobustifyStream implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 lossOf[i] = fullLoss != null && cfg.fast().polishes(t[i], cfg.outerSteps()) ? fullLoss : robustLoss;
             }
+            long[] stepPasses = new long[n];
             float[] stepLoss = Scopes.keepAll(() -> {
-                Gradients.LossGrad lg = evaluate(lossOf);
-                state.update(loop.direction == 1f ? lg.grad() : lg.grad().neg(), t);
-                return lg.loss().toFloatArray();
+                RobustLoss.Evaluation e = evaluate(lossOf);
+                state.update(loop.direction == 1f ? e.grad() : e.grad().neg(), t);
+                System.arraycopy(e.passes(), 0, stepPasses, 0, n);
+                return e.loss().toFloatArray();
             });
             for (int i = 0; i < n; i++) {
                 Progress p = rows.get(i);
                 p.loss = stepLoss[i];
-                p.passes += lossOf[i].passesPerImage(f);
+                p.passes += stepPasses[i];
                 p.t++;
             }
             boolean[] leave = checks(t);
@@ -213,7 +214,7 @@ public final class RobustifyStream implements AutoCloseable {
      * descend the same loss or the same attack with different inner steps (fast mode's cheap steps and polish),
      * else one per group of images with the same loss (each on its own rows), put back in row order.
      */
-    private Gradients.LossGrad evaluate(RobustLoss[] lossOf) {
+    private RobustLoss.Evaluation evaluate(RobustLoss[] lossOf) {
         Map<RobustLoss, List<Integer>> groups = new IdentityHashMap<>();
         for (int i = 0; i < lossOf.length; i++) {
             groups.computeIfAbsent(lossOf[i], k -> new ArrayList<>()).add(i);
@@ -228,22 +229,26 @@ public final class RobustifyStream implements AutoCloseable {
         }
         NDList losses = new NDList();
         NDList grads = new NDList();
+        long[] passes = new long[lossOf.length];
         int[] order = new int[lossOf.length];
         int at = 0;
         for (Map.Entry<RobustLoss, List<Integer>> g : groups.entrySet()) {
             int[] rows = g.getValue().stream().mapToInt(Integer::intValue).toArray();
             try (OuterLoop.State sub = state.subset(rows)) {
-                Gradients.LossGrad lg = g.getKey().evaluate(f, sub.point(),
+                RobustLoss.Evaluation e = g.getKey().evaluate(f, sub.point(),
                         Rows.select(active.labels(), rows), active.rng().rows(rows));
-                losses.add(lg.loss());
-                grads.add(lg.grad());
+                losses.add(e.loss());
+                grads.add(e.grad());
+                for (int j = 0; j < rows.length; j++) {
+                    passes[rows[j]] = e.passes()[j];
+                }
             }
             for (int r : rows) {
                 order[r] = at++;
             }
         }
-        return new Gradients.LossGrad(Rows.select(NDArrays.concat(losses), order),
-                Rows.select(NDArrays.concat(grads), order));
+        return new RobustLoss.Evaluation(Rows.select(NDArrays.concat(losses), order),
+                Rows.select(NDArrays.concat(grads), order), passes);
     }
 
     /**

@@ -39,4 +39,22 @@ class RowsTest {
             }
         });
     }
+
+    /** Put writes the given rows at the given positions and leaves every other row where it was, unchanged. */
+    @ParameterizedTest
+    @CsvSource({"'1,3', 5", "'0', 4", "'0,1,2', 3", "'2,3', 4"})
+    void putReplacesExactlyTheGivenRowsInPlaceOrder(String positions, int n) {
+        int[] at = java.util.Arrays.stream(positions.split(",")).mapToInt(Integer::parseInt).toArray();
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                NDArray x = m.arange(0f, n).reshape(n, 1).broadcast(new Shape(n, 2)); // row i holds i
+                NDArray values = m.arange(0f, at.length).add(100).reshape(at.length, 1).broadcast(new Shape(at.length, 2));
+                float[] out = Rows.put(x, at, values).reshape(n, 2).get(":, 0").toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    int k = java.util.Arrays.binarySearch(at, i);
+                    assertThat(out[i]).as("row %d", i).isEqualTo(k >= 0 ? 100f + k : i);
+                }
+            }
+        });
+    }
 }

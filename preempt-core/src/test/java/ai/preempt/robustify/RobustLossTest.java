@@ -109,7 +109,7 @@ class RobustLossTest {
                 RobustLoss.Offsets fixed = (threat, x) -> offsets[drawn[0]++ % views].duplicate();
                 try (OuterLoop.State state = new LinfRobustifier(cfg, false).init(x0,
                         x0.add(rng.uniform(m, x0.getShape(), -eps / 2, eps / 2)).clip(0, 1))) {
-                    Gradients.LossGrad byHand = loss.evaluate(server, state.point(), y, fixed);
+                    RobustLoss.Evaluation byHand = loss.evaluate(server, state.point(), y, fixed);
                     // the reference: x_s = lo + (tanh w + 1)/2·(hi − lo), everything under autograd from w
                     NDArray lo = x0.sub(eps).maximum(0f);
                     NDArray range = x0.add(eps).minimum(1f).sub(lo);
@@ -147,5 +147,67 @@ class RobustLossTest {
                 }
             }
         });
+    }
+
+    /**
+     * Views that put the primary server first: an image whose primary robust loss lies above the bound gets the
+     * primary view's loss and gradient alone, and only the primary's passes; an image below it gets the views' mean,
+     * exactly as the plain mean gives it, and both views' passes. The bound lies between the two images' primary
+     * losses, so one image is on each side.
+     */
+    @org.junit.jupiter.api.Test
+    void primaryFirstDescendsThePrimaryAloneAboveTheBoundAndTheViewsMeanBelow() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch"); NativeClassifier f = TestModels.tinyResNet(4)) {
+                double eps = 8 / 255.0;
+                java.util.List<ai.preempt.pipeline.PipelineClassifier> servers = java.util.stream.Stream.of(
+                        "resize=40,crop=32", "resize-plain=32x32")
+                        .map(spec -> ai.preempt.pipeline.PipelineClassifier.builder().setClassifier(f)
+                                .setPipeline(ai.preempt.pipeline.Pipeline.parse(spec)).setPhotoSize(64, 80).build())
+                        .toList();
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, eps).optInnerSteps(3).optSamples(1).build();
+                RobustLoss loss = new RobustLoss(cfg);
+                Rng rng = new Rng(12);
+                NDArray photos = rng.uniform(m, new Shape(2, 3, 64, 80), 0, 1);
+                NDArray labels = m.create(new long[] {2, 7});
+                // both orders, so that the image whose other view is evaluated is once the first row, once the last
+                for (int[] order : new int[][] {{0, 1}, {1, 0}}) {
+                    NDArray x0 = ai.preempt.engine.Rows.select(photos, order);
+                    NDArray y = ai.preempt.engine.Rows.select(labels, order);
+                    try (OuterLoop.State state = new LinfRobustifier(cfg, false).init(x0, x0)) {
+                        NDArray image = state.image();
+                        RobustLoss.Evaluation primary = loss.evaluate(servers.get(0), state.point(), y,
+                                Rng.forImages(5, image));
+                        RobustLoss.Evaluation mean = loss.evaluate(ai.preempt.pipeline.ServerViews.of(servers),
+                                state.point(), y, Rng.forImages(5, image));
+                        float[] l0 = primary.loss().toFloatArray();
+                        assertThat(l0[0]).isNotEqualTo(l0[1]);
+                        int hi = l0[0] > l0[1] ? 0 : 1;
+                        int lo = 1 - hi;
+                        RobustLoss.Evaluation first = loss.evaluate(ai.preempt.pipeline.ServerViews.primaryFirst(
+                                servers, (l0[0] + l0[1]) / 2.0), state.point(), y, Rng.forImages(5, image));
+                        long k1 = cfg.innerSteps() + 1;
+                        assertThat(first.passes()[hi]).isEqualTo(k1);
+                        assertThat(first.passes()[lo]).isEqualTo(2 * k1);
+                        assertThat(mean.passes()).containsExactly(2 * k1, 2 * k1);
+                        assertRow(first, primary, hi);
+                        assertRow(first, mean, lo);
+                        // the two differ, so the rows above say which one each image got
+                        assertThat(mean.grad().get(hi).sub(primary.grad().get(hi)).abs().max().getFloat())
+                                .isGreaterThan(1e-3f * primary.grad().get(hi).abs().max().getFloat());
+                    }
+                }
+            }
+        });
+    }
+
+    private static void assertRow(RobustLoss.Evaluation actual, RobustLoss.Evaluation expected, int row) {
+        NDArray want = expected.grad().get(row);
+        float scale = want.abs().max().getFloat();
+        assertThat(scale).isPositive();
+        assertThat(actual.grad().get(row).sub(want).abs().max().getFloat()).as("gradient of row %d", row)
+                .isLessThan(1e-4f * scale);
+        assertThat(actual.loss().toFloatArray()[row]).as("loss of row %d", row)
+                .isCloseTo(expected.loss().toFloatArray()[row], org.assertj.core.data.Offset.offset(1e-5f));
     }
 }
