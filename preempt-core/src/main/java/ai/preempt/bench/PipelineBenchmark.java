@@ -142,8 +142,8 @@ public final class PipelineBenchmark {
             this.shape = path.uploads().imageShape();
             this.server = view(f, path.pipeline(), shape, path.where());
             // with survive, both servers at once (see Protector and ServerViews)
-            this.robustifyWith = ServerViews.surviving(server,
-                    survive == null ? null : view(f, path.pipeline().prepend(survive), shape, path.where()));
+            this.robustifyWith = ServerViews.of(survive == null ? List.of(server)
+                    : List.of(server, view(f, path.pipeline().prepend(survive), shape, path.where())));
             for (int q : qualities) {
                 afterJpeg.add(view(f, path.pipeline().prepend(new Jpeg(q)), shape, path.where()));
             }

@@ -14,10 +14,8 @@ import java.util.stream.Collectors;
  * <p>Robustification against such a classifier (see {@code ai.preempt.robustify.RobustLoss} and the exit
  * checks) is an expectation over transformations: the robust loss is the <em>mean</em> over the views of each
  * view's own robust loss, every view with its own inner attack (the attacker picks its perturbation knowing
- * which pipeline follows, so one shared inner end point would understate each), or, for views that put the
- * primary server first ({@link #primaryFirst}, what {@code --survive} uses), the primary view's own robust loss
- * while that is still high; and an image counts as robust (fast modes' early exit) only when the check attack
- * fails through <em>every</em> view. Optimising through the
+ * which pipeline follows, so one shared inner end point would understate each), and an image counts as robust
+ * (fast modes' early exit) only when the check attack fails through <em>every</em> view. Optimising through the
  * JPEG view alone protects what the codec makes of the photo, not the photo: the codec's rounding absorbs part
  * of the perturbation, and the lossless server, which sees the photo unrounded, was measured to lose 6.3 pp of
  * grey-box accuracy that way (docs/results/pipeline). Gradients through a JPEG view stay BPDA (real codec
@@ -29,22 +27,10 @@ import java.util.stream.Collectors;
  */
 public final class ServerViews implements Classifier {
 
-    /**
-     * The bound of {@link #primaryFirst} that {@code --survive} uses: Lemma 1's log 2 with a margin of two (log 2 / 2),
-     * so the primary server's protection is well settled before the re-encode gets a share of the descent. Tuned on
-     * 500 CIFAR-10 <em>training</em> images (`adv-linf`, fast mode, q = 75; docs/results/pipeline/tuning): 0.35 kept
-     * the lossless accuracy within noise of the server-only robustification (73.2 % against 73.6 %, 3 images lost
-     * and 1 gained) with the re-encode 2.0 pp below it, at 398 passes per image against 350; fast mode's 0.8·log 2
-     * gave 73.2 % / 70.6 % at 429 passes; the plain mean 71.2 % / 72.8 % at 691.
-     */
-    public static final double PRIMARY_FIRST_BOUND = Math.log(2) / 2;
-
     private final List<Classifier> views;
-    private final double primaryAbove;
 
-    private ServerViews(List<Classifier> views, double primaryAbove) {
+    private ServerViews(List<Classifier> views) {
         this.views = List.copyOf(views);
-        this.primaryAbove = primaryAbove;
     }
 
     /**
@@ -53,41 +39,6 @@ public final class ServerViews implements Classifier {
      * @throws IllegalArgumentException when there are none or they do not agree on input shape or classes
      */
     public static ServerViews of(List<? extends Classifier> views) {
-        return of(views, Double.POSITIVE_INFINITY);
-    }
-
-    /**
-     * Views whose robustification puts the primary server first: an image whose robust loss through the primary
-     * view lies above {@code bound} descends that loss alone, and the other views join the mean only once it is
-     * below (they are not even evaluated before). The views' plain mean splits each outer step between the servers
-     * and left images that the primary server alone would have protected unprotected there (measured in
-     * docs/results/pipeline: 12 of 500 training images lost to the lossless server with {@code --survive jpeg:75});
-     * first protecting the photo as it is sent and then spending what is left of the descent on the re-encoded
-     * photo keeps the primary server's protection (see {@link #PRIMARY_FIRST_BOUND} for the figures), and costs less:
-     * the other views are evaluated only for images whose primary loss is below the bound.
-     *
-     * @param bound the primary robust loss above which the primary view is descended alone (e.g.
-     *     {@link #PRIMARY_FIRST_BOUND}; +∞ for the plain mean)
-     */
-    public static ServerViews primaryFirst(List<? extends Classifier> views, double bound) {
-        if (!(bound > 0)) {
-            throw new IllegalArgumentException("the primary-first bound must be positive, got " + bound);
-        }
-        return of(views, bound);
-    }
-
-    /**
-     * What {@code --survive} robustifies for: the server alone, or the server first and the same server after the
-     * re-encode ({@link #primaryFirst} with {@link #PRIMARY_FIRST_BOUND}).
-     *
-     * @param server the server as it is (the primary view)
-     * @param reencoded the server behind the re-encode, or null without {@code --survive}
-     */
-    public static ServerViews surviving(Classifier server, Classifier reencoded) {
-        return reencoded == null ? of(List.of(server)) : primaryFirst(List.of(server, reencoded), PRIMARY_FIRST_BOUND);
-    }
-
-    private static ServerViews of(List<? extends Classifier> views, double primaryAbove) {
         if (views == null || views.isEmpty()) {
             throw new IllegalArgumentException("server views need at least one classifier");
         }
@@ -101,15 +52,7 @@ public final class ServerViews implements Classifier {
                         + first.name() + " " + first.inputShape() + " vs " + v.name() + " " + v.inputShape());
             }
         }
-        return new ServerViews(List.copyOf(views), primaryAbove);
-    }
-
-    /**
-     * @return the primary view's robust loss above which robustification descends the primary view alone;
-     *     +∞ when the views always share the descent (their plain mean)
-     */
-    public double primaryAbove() {
-        return primaryAbove;
+        return new ServerViews(List.copyOf(views));
     }
 
     /** @return the views of {@code f}: its own list for server views, else f alone */

@@ -219,14 +219,13 @@ public final class Protector {
     }
 
     /**
-     * What robustification optimises: the server alone, or with {@code --survive jpeg:q} the server first and then
-     * also the same server after a JPEG re-encode of the upload ({@link ServerViews#surviving}: the server's own
-     * robust loss while it is high, the mean over both below it, each view with its own inner attack, and early
-     * exits only when robust through both). Optimising through the re-encode alone cost the lossless server 6.3 pp
-     * of grey-box accuracy, the plain mean 1.2–2.4 pp (docs/results/pipeline).
+     * What robustification optimises: the server alone, or with {@code --survive jpeg:q} the server and the same
+     * server after a JPEG re-encode of the upload ({@link ServerViews}: the mean robust loss over both, each with
+     * its own inner attack, and early exits only when robust through both). Optimising through the re-encode
+     * alone cost the lossless server 6.3 pp of grey-box accuracy (docs/results/pipeline).
      */
     private ServerViews robustifyWith(PipelineClassifier server, Pipeline served, int h, int w) {
-        return ServerViews.surviving(server, survive == null ? null : view(served.prepend(survive), h, w));
+        return ServerViews.of(survive == null ? List.of(server) : List.of(server, view(served.prepend(survive), h, w)));
     }
 
     /** Per image, the server's label and the check attack's outcome after a JPEG re-encode at each quality. */

@@ -34,8 +34,6 @@ import java.util.stream.IntStream;
  * inner attack from the same x_s (an expectation over transformations): the attacker knows the pipeline that
  * follows, and a single inner end point shared by the views would be weaker than each view's own. Optimising one
  * view only protects what that view makes of x_s; see {@link ServerViews}. Cost: K + 1 passes per sample and view.
- * Views that put the primary server first ({@link ServerViews#primaryFirst}) descend, for an image whose primary
- * robust loss is above their bound, that loss alone, and spend nothing on the other views for it.
  */
 public final class RobustLoss {
 
@@ -89,11 +87,6 @@ public final class RobustLoss {
     /** @return passes per image of {@link #value} on a single classifier: m·(K + 1) */
     public long passesPerImage() {
         return (long) samples * (steps + 1);
-    }
-
-    /** @return passes per image of {@link #value} or one gradient evaluation on {@code f}: m·(K + 1) per view */
-    long passesPerImage(Classifier f) {
-        return ServerViews.viewsOf(f).size() * passesPerImage();
     }
 
     /**
@@ -269,77 +262,46 @@ public final class RobustLoss {
      * Per sample and view: the inner attack from the view's start P(x_s), the gradient of its differentiable replay
      * with respect to P(x_s) (autograd at the model's input size only), carried back to x_s by P's adjoint; the
      * views' mean, the samples' mean, and last the parametrisation's chain rule. The same gradient as differentiating
-     * the whole chain from the parameter at once, since P is linear and the views' losses add. Against
-     * {@link ServerViews} that put the primary view first ({@link ServerViews#primaryAbove}), an image whose primary
-     * robust loss in a sample lies above that bound takes that sample's primary loss and gradient alone, and the
-     * other views are not evaluated for it (their random offsets are drawn all the same).
+     * the whole chain from the parameter at once, since P is linear and the views' losses add.
      */
     private Evaluation evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps) {
         List<AttackSite> views = views(f);
-        double primaryAbove = f instanceof ServerViews sv ? sv.primaryAbove() : Double.POSITIVE_INFINITY;
         NDArray xs = point.image();
-        int n = (int) xs.getShape().get(0);
         int[] photo = {(int) xs.getShape().get(2), (int) xs.getShape().get(3)};
-        long[] passes = new long[n];
+        long[] passes = new long[(int) xs.getShape().get(0)];
         // x_s where each view's inner attack starts (the identity's is a new array too)
         List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
         NDArray lossSum = null;
         NDArray gradSum = null;
         for (int s = 0; s < samples; s++) {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
-            NDArray[] primary = term(views.get(0), at.get(0), labels, offsets, rowSteps, photo, passes, null);
-            NDArray sampleLoss = primary[0];
-            NDArray sampleGrad = primary[1];
-            if (views.size() > 1) {
-                float[] l0 = primaryAbove == Double.POSITIVE_INFINITY ? new float[n] : primary[0].toFloatArray();
-                int[] on = IntStream.range(0, n).filter(i -> !(l0[i] > primaryAbove)).toArray();
-                if (on.length > 0) {
-                    boolean all = on.length == n;
-                    NDArray lossOn = all ? primary[0] : Rows.select(primary[0], on);
-                    NDArray gradOn = all ? primary[1] : Rows.select(primary[1], on);
-                    for (int k = 1; k < views.size(); k++) {
-                        NDArray full = at.get(k);
-                        // drawn for every image and then selected, so that images that took the same steps keep
-                        // one draw count (exit checks draw for them together)
-                        Offsets some = (threat, x) -> Rows.select(offsets.draw(threat, full), on);
-                        NDArray[] other = all
-                                ? term(views.get(k), full, labels, offsets, rowSteps, photo, passes, null)
-                                : term(views.get(k), Rows.select(full, on), Rows.select(labels, on), some,
-                                        rowSteps == null ? null : IntStream.of(on).map(i -> rowSteps[i]).toArray(),
-                                        photo, passes, on);
-                        lossOn = lossOn.add(other[0]);
-                        gradOn = gradOn.add(other[1]);
-                    }
-                    lossOn = lossOn.div(views.size());
-                    gradOn = gradOn.div(views.size());
-                    sampleLoss = all ? lossOn : Rows.put(primary[0], on, lossOn);
-                    sampleGrad = all ? gradOn : Rows.put(primary[1], on, gradOn);
-                }
+            for (int k = 0; k < views.size(); k++) {
+                NDArray[] term = term(views.get(k), at.get(k), labels, offsets, rowSteps, photo, passes);
+                lossSum = lossSum == null ? term[0] : lossSum.add(term[0]);
+                gradSum = gradSum == null ? term[1] : gradSum.add(term[1]);
             }
-            lossSum = lossSum == null ? sampleLoss : lossSum.add(sampleLoss);
-            gradSum = gradSum == null ? sampleGrad : gradSum.add(sampleGrad);
         }
+        int terms = samples * views.size();
         // in the caller's scope, as every intermediate here
-        return new Evaluation(samples == 1 ? lossSum : lossSum.div(samples),
-                point.pullback(samples == 1 ? gradSum : gradSum.div(samples)), passes);
+        return new Evaluation(terms == 1 ? lossSum : lossSum.div(terms),
+                point.pullback(terms == 1 ? gradSum : gradSum.div(terms)), passes);
     }
 
     /**
-     * One view's term of one sample: its inner attack from {@code start} (the rows of x_s the view evaluates, mapped
-     * by its front), the loss at the replayed end point and its gradient carried back to x_s.
+     * One view's term of one sample: its inner attack from {@code start} (x_s mapped by the view's front), the loss at
+     * the replayed end point and its gradient carried back to x_s.
      *
-     * @param passes per image of the whole batch, incremented by what this term spends on each row it evaluates
-     * @param rows the positions in the whole batch of the rows given, or null for all
+     * @param passes per image, incremented by what this term spends on it
      * @return {loss, gradient with respect to x_s}
      */
     private NDArray[] term(AttackSite v, NDArray start, NDArray labels, Offsets offsets, int[] rowSteps, int[] photo,
-            long[] passes, int[] rows) {
+            long[] passes) {
         Chain chain = trace(v, start, labels, offsets, rowSteps);
         Gradients.LossGrad lg = Gradients.of(start,
                 a -> Losses.crossEntropy(v.classifier().logits(replay(v, a, chain)), labels));
         chain.close();
-        for (int j = 0; j < (rows == null ? passes.length : rows.length); j++) {
-            passes[rows == null ? j : rows[j]] += (rowSteps == null ? steps : rowSteps[j]) + 1;
+        for (int i = 0; i < passes.length; i++) {
+            passes[i] += (rowSteps == null ? steps : rowSteps[i]) + 1;
         }
         return new NDArray[] {lg.loss(), v.front().adjoint(lg.grad(), photo)};
     }

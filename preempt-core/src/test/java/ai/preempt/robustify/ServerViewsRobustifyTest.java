@@ -107,52 +107,6 @@ class ServerViewsRobustifyTest {
         });
     }
 
-    /**
-     * Views that put the primary server (A) first: images fooled through A descend A alone while their robust loss
-     * through A is above the bound (without fast mode: fewer than T·2·(K + 1) passes, but more than T·(K + 1), as B
-     * joins once A is protected); in fast mode they end protected through both views, and each image gets in the
-     * batch what it gets alone (images leave the views' mean at different steps, so their random streams and exit
-     * checks must still agree).
-     */
-    @Test
-    void primaryFirstDescendsThePrimaryAloneUntilItIsProtectedThenBothAndEachImageGetsWhatItGetsAlone() {
-        PreemptEngine.run(() -> {
-            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-                // steep enough (logits ×40) that a robust image's loss falls below the bound
-                float[][] v = disjointDirections(7);
-                for (float[] row : v) {
-                    for (int j = 0; j < D; j++) {
-                        row[j] *= 40;
-                    }
-                }
-                LinearClassifier a = linear(m, v[0]);
-                LinearClassifier b = linear(m, v[1]);
-                NDArray x0 = images(m, v, 4, 0.3, 0.6);
-                NDArray y = m.create(new long[] {1, 1, 1, 1});
-                assertThat(fooled(a, x0, y)).as("originals through A").isEqualTo(4);
-                assertThat(fooled(b, x0, y)).as("originals through B").isEqualTo(4);
-                ServerViews first = ServerViews.primaryFirst(List.of(a, b), ServerViews.PRIMARY_FIRST_BOUND);
-                RobustifyConfig.Builder cfg = RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(20)
-                        .optInnerSteps(10).optSeed(2);
-                long k1 = 10 + 1;
-                for (long p : Robustifier.of(cfg.build()).robustify(first, x0, null).passes()) {
-                    assertThat(p).isStrictlyBetween(20 * k1, 20 * 2 * k1);
-                }
-                RobustifyConfig fast = cfg.optFast(new FastMode(2, 2, 0.8 * Math.log(2), 2, 3)).build();
-                RobustifyResult r = Robustifier.of(fast).robustify(first, x0, null);
-                NDArray xs = Quantizer.quantize(x0, r.images(), EPS.withEps(fast.delta()));
-                assertThat(fooled(a, xs, y)).as("through A").isZero();
-                assertThat(fooled(b, xs, y)).as("through B").isZero();
-                for (int i = 0; i < 4; i++) {
-                    RobustifyResult alone = Robustifier.of(fast).robustify(first, x0.get(i + ":" + (i + 1)), null);
-                    assertThat(alone.images().toFloatArray()).as("image %d alone", i)
-                            .containsExactly(r.images().get(i + ":" + (i + 1)).toFloatArray());
-                    assertThat(alone.passes()[0]).isEqualTo(r.passes()[i]);
-                }
-            }
-        });
-    }
-
     /** An exit check under test (the fastest mode's or fast mode's). */
     private interface Check {
         /** @return per image: the check let it exit */
