@@ -39,4 +39,31 @@ class ServerLoadTest {
         assertThat(after).isLessThanOrEqualTo((long) (warm * 1.10));
         assertThat(o.healthyAfter()).as("/healthz answers 200 after the run").isTrue();
     }
+
+    /**
+     * The batching-against-single comparison of {@code preempt bench serve}, end to end at a reduced size: each
+     * setting answers every request with 200 and its own batch limit, the single-image requests (an odd number, run
+     * in two halves around the batched ones) add up to what was asked, and the compute thread's time and the
+     * robustification steps are counted for both.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void throughputRunsBothSettingsAndTheSingleImageHalvesAddUpToEveryRequest() throws Exception {
+        List<byte[]> pngs = ServerFixture.cifarPngs(4);
+        List<ServeBenchmark.Throughput> t = ServeBenchmark.throughput(ServerFixture.config().optMaxBatch(4)
+                .optRobustify(ServerFixture.quickRobustify().toBuilder().optOuterSteps(2).optInnerSteps(2).build())
+                .build(), pngs, 3, 6, 5);
+        assertThat(t).extracting(ServeBenchmark.Throughput::maxBatch).containsExactly(4, 1);
+        assertThat(t.get(0).report().requests()).isEqualTo(6);
+        assertThat(t.get(0).report().ok()).isEqualTo(6);
+        assertThat(t.get(1).report().requests()).as("both halves").isEqualTo(5);
+        assertThat(t.get(1).report().ok()).isEqualTo(5);
+        for (ServeBenchmark.Throughput x : t) {
+            assertThat(x.report().lost()).isZero();
+            assertThat(x.computeCpuSeconds()).isPositive();
+            assertThat(x.steps()).isPositive();
+            assertThat(x.stepImages()).isGreaterThanOrEqualTo(x.steps());
+        }
+        assertThat(t.get(1).meanImagesPerStep()).as("one image per step").isEqualTo(1.0);
+    }
 }
