@@ -1,14 +1,13 @@
 package ai.preempt.engine;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 
 /** Per-image (first-axis) selection helpers for batched tensors. */
 public final class Rows {
@@ -38,9 +37,6 @@ public final class Rows {
      */
     public static NDArray put(NDArray x, int[] at, NDArray values) {
         int n = (int) x.getShape().get(0);
-        if (at.length == n) {
-            return values.duplicate();
-        }
         int[] off = IntStream.range(0, n).filter(i -> Arrays.binarySearch(at, i) < 0).toArray();
         int[] back = new int[n]; // position of each row of the result in [values, then x's other rows]
         for (int j = 0; j < at.length; j++) {

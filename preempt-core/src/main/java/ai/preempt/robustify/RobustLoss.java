@@ -1,8 +1,6 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
