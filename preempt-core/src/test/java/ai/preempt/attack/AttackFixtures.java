@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.engine.NDManagers;
+import ai.preempt.engine.Ops;
 import ai.preempt.engine.PreemptEngine;
 import ai.preempt.engine.Rng;
 import ai.preempt.model.Classifier;
@@ -98,7 +99,7 @@ final class AttackFixtures {
 
         @Override
         public NDArray logits(NDArray images) {
-            return inner().logits(images.mul(255).round().div(255));
+            return inner().logits(Ops.div(Ops.mul(images, 255).round(), 255)); // constants safe on the autograd path
         }
 
         @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.model.Classifier;
+import ai.preempt.model.LinearClassifier;
 import ai.preempt.model.Losses;
 import ai.preempt.model.NativeClassifier;
 import ai.preempt.model.TestModels;
@@ -63,6 +64,26 @@ class GcStressTest {
                 assertSameAndFinite(bothWays(x0, in -> Losses.dlr(f.logits(in), y)));
                 assertSameAndFinite(bothWays(x0, in -> Losses.dlrTargeted(f.logits(in), y, t)));
                 assertSameAndFinite(bothWays(x0, in -> Losses.margin(f.logits(in), y)));
+            }
+        });
+    }
+
+    @Test
+    void theTestsLinearClassifierGivesTheSameGradientUnderGcPressure() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                Rng rng = new Rng(3);
+                float[][] w = new float[3][48];
+                for (float[] row : w) {
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = (float) (rng.nextDouble() - 0.5);
+                    }
+                }
+                // the fixture most robustification tests run on: its logits scale must not borrow JVM memory
+                LinearClassifier f = new LinearClassifier(m, w, new float[3], new Shape(3, 4, 4)).scaled(3f);
+                NDArray x0 = rng.uniform(m, new Shape(4, 3, 4, 4), 0, 1);
+                NDArray y = m.create(new long[] {0, 1, 2, 0});
+                assertSameAndFinite(bothWays(x0, in -> Losses.crossEntropy(f.logits(in), y)));
             }
         });
     }

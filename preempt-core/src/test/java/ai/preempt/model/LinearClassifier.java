@@ -3,6 +3,7 @@ package ai.preempt.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.preempt.engine.Ops;
 import java.util.List;
 
 /** logits = W·flatten(x) + b: a classifier whose worst case under a budget is known in closed form. */
@@ -35,7 +36,8 @@ public final class LinearClassifier implements Classifier {
     @Override
     public NDArray logits(NDArray images) {
         NDArray flat = images.reshape(images.getShape().get(0), -1);
-        return flat.matMul(w.transpose()).add(b).mul(scale);
+        // a constant on the autograd path comes from PyTorch's memory (engine.Ops), never a borrowed Java buffer
+        return Ops.mul(flat.matMul(w.transpose()).add(b), scale);
     }
 
     @Override
