@@ -11,8 +11,10 @@ import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
 import ai.preempt.engine.Scopes;
 import ai.preempt.model.Classifier;
+import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,8 @@ public final class RobustifyStream implements AutoCloseable {
     private final EarlyExit early;
     private final ThreatModel ball;
     private final ActiveBatch active = new ActiveBatch();
+    /** Against several server views: reruns for the primary view alone (see {@link PrimaryFallback}); else null. */
+    private final PrimaryFallback fallback;
     private OuterLoop.State state;
     /** Images done on admission (δ = 0 or T = 0), handed out by the next step. */
     private final List<Finished> pending = new ArrayList<>();
@@ -74,6 +78,7 @@ public final class RobustifyStream implements AutoCloseable {
         this.fullLoss = cfg.fast() == null ? null : new RobustLoss(cfg);
         this.early = cfg.fast() == null ? null : new EarlyExit(cfg, fullLoss);
         this.ball = cfg.adversary().withEps(cfg.delta());
+        this.fallback = PrimaryFallback.needed(f) ? new PrimaryFallback(loop, (ServerViews) f, results) : null;
     }
 
     /**
@@ -121,12 +126,12 @@ public final class RobustifyStream implements AutoCloseable {
 
     /** @return images being optimised */
     public int size() {
-        return active.rows().size();
+        return active.rows().size() + (fallback == null ? 0 : fallback.size());
     }
 
     /** @return whether no image is being optimised or waiting to be handed out */
     public boolean isEmpty() {
-        return active.isEmpty() && pending.isEmpty();
+        return active.isEmpty() && pending.isEmpty() && (fallback == null || fallback.isEmpty());
     }
 
     /**
@@ -138,6 +143,9 @@ public final class RobustifyStream implements AutoCloseable {
         return PreemptEngine.call(() -> {
             List<Finished> out = new ArrayList<>(pending);
             pending.clear();
+            if (fallback != null) {
+                out.addAll(fallback.step());
+            }
             if (active.isEmpty()) {
                 return out;
             }
@@ -175,10 +183,17 @@ public final class RobustifyStream implements AutoCloseable {
                 });
             }
             long[] labels = active.labels().toLongArray();
+            List<Finished> ranAllSteps = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (leave[i]) {
-                    out.add(finished(rows.get(i), rows.get(i).exit, labels[i]));
+                    Finished d = finished(rows.get(i), rows.get(i).exit, labels[i]);
+                    (fallback != null && Arrays.binarySearch(done, i) >= 0 ? ranAllSteps : out)
+                            .add(d);
                 }
+            }
+            if (!ranAllSteps.isEmpty()) {
+                out.addAll(Scopes.keepAll(() -> fallback.review(ranAllSteps, Rows.select(active.x0(), done),
+                        Rows.select(active.labels(), done))));
             }
             keep(IntStream.range(0, n).filter(i -> !leave[i]).toArray());
             return out;
@@ -194,6 +209,9 @@ public final class RobustifyStream implements AutoCloseable {
         return PreemptEngine.call(() -> {
             List<Progress> rows = active.rows();
             int[] stay = IntStream.range(0, rows.size()).filter(i -> rows.get(i).id != id).toArray();
+            if (fallback != null && fallback.drop(id)) {
+                return true;
+            }
             boolean pendingDropped = pending.removeIf(d -> {
                 if (d.id() == id) {
                     d.image().close();
@@ -318,6 +336,9 @@ public final class RobustifyStream implements AutoCloseable {
                 state = null;
             }
             active.close();
+            if (fallback != null) {
+                fallback.close();
+            }
             own.close();
         });
     }

@@ -13,9 +13,14 @@ import ai.preempt.model.LinearClassifier;
 import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Robustification against several server views ({@link ServerViews}, e.g. lossless and after a JPEG re-encode)
@@ -96,13 +101,97 @@ class ServerViewsRobustifyTest {
                 NDArray xs = Quantizer.quantize(x0, r.images(), EPS.withEps(cfg.delta()));
                 assertThat(fooled(a, xs, y)).as("robustified for both, through A").isZero();
                 assertThat(fooled(b, xs, y)).as("robustified for both, through B").isZero();
-                assertThat(r.passes()).containsOnly(10L * 2 * (5 + 1));
+                // T·2 views·(K + 1), then the primary's check on the result: 2 restarts of K + 1 (PrimaryFallback)
+                assertThat(r.passes()).containsOnly(10L * 2 * (5 + 1) + 2 * (5 + 1));
+                assertThat(r.outerSteps()).as("no image needed a rerun").containsOnly(10);
                 assertThat(Robustifier.of(cfg).robustify(both, x0, null).images().toFloatArray())
                         .as("same seed, same bytes").containsExactly(r.images().toFloatArray());
                 NDArray onlyB = Quantizer.quantize(x0, Robustifier.of(cfg).robustify(b, x0, null).images(),
                         EPS.withEps(cfg.delta()));
                 assertThat(fooled(b, onlyB, y)).as("robustified for B only, through B").isZero();
                 assertThat(fooled(a, onlyB, y)).as("robustified for B only, through A").isEqualTo(4);
+            }
+        });
+    }
+
+    /**
+     * Two servers that disagree: B's logits are A's negated, so descending the views' mean pulls an image that A
+     * labels 1 toward A's boundary (B's larger loss wins the tug of war) and leaves it fooled through A. Each such
+     * image is robustified again for A alone and leaves as exactly what robustifying for A alone gives (same
+     * bytes), robust through A; its passes and steps add both runs and the checks.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anImageTheViewsMeanLeavesFooledThroughThePrimaryIsRobustifiedAgainForThePrimaryAlone(boolean fast) {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier a = opposed(m);
+                LinearClassifier b = a.scaled(-1f);
+                NDArray x0 = images(m, disjointDirections(9), 4, 0.6, 0.6);
+                NDArray y = m.create(new long[] {1, 1, 1, 1});
+                assertThat(a.predict(x0).toLongArray()).containsOnly(1L);
+                assertThat(fooled(a, x0, y)).as("originals through A").isEqualTo(4);
+                RobustifyConfig.Builder c = RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(10)
+                        .optInnerSteps(5).optSeed(2);
+                RobustifyConfig cfg = (fast ? c.optFast(FastMode.DEFAULT) : c).build();
+                RobustifyResult r = Robustifier.of(cfg).robustify(ServerViews.of(List.of(a, b)), x0, null);
+                RobustifyResult alone = Robustifier.of(cfg).robustify(a, x0, null);
+                assertThat(r.images().toFloatArray()).as("A alone's images").containsExactly(alone.images().toFloatArray());
+                NDArray xs = Quantizer.quantize(x0, r.images(), EPS.withEps(cfg.delta()));
+                assertThat(fooled(a, xs, y)).as("through A").isZero();
+                for (int i = 0; i < 4; i++) {
+                    // the mean's T steps (never an exit: no image is robust through both), one check restart that
+                    // fools it, A alone's run and the check passing it (2 restarts)
+                    assertThat(r.outerSteps()[i]).isEqualTo(10 + alone.outerSteps()[i]);
+                    assertThat(r.passes()[i]).isEqualTo(10L * 2 * 6 + 6 + alone.passes()[i] + 2 * 6);
+                }
+            }
+        });
+    }
+
+    /** @return view A of the disagreeing servers: a linear model over all 48 values (its B is A negated) */
+    private static LinearClassifier opposed(NDManager m) {
+        float[][] v = disjointDirections(9);
+        float[] both = new float[D];
+        for (int j = 0; j < D; j++) {
+            both[j] = v[0][j] + v[1][j];
+        }
+        return linear(m, both);
+    }
+
+    /**
+     * An image dropped (its client left) while it waits for its rerun for the primary is never handed out; the
+     * others leave as robustifying for the primary alone gives them, and the stream empties.
+     */
+    @Test
+    void anImageDroppedWhileItsPrimaryRerunRunsIsNeverHandedOut() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier a = opposed(m);
+                NDArray x0 = images(m, disjointDirections(9), 4, 0.6, 0.6);
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(10)
+                        .optInnerSteps(5).optSeed(2).build();
+                float[] alone = Robustifier.of(cfg).robustify(a, x0, null).images().toFloatArray();
+                Map<Long, float[]> out = new TreeMap<>();
+                try (RobustifyStream stream = Robustifier.of(cfg).open(ServerViews.of(List.of(a, a.scaled(-1f))), m)) {
+                    long[] ids = stream.admit(x0, null);
+                    for (int t = 0; t < 10; t++) {
+                        assertThat(stream.step()).as("step %d: every image waits for its rerun", t).isEmpty();
+                    }
+                    assertThat(stream.size()).as("all four rerun").isEqualTo(4);
+                    assertThat(stream.drop(ids[1])).isTrue();
+                    while (!stream.isEmpty()) {
+                        for (RobustifyStream.Finished d : stream.step()) {
+                            out.put(d.id(), d.image().toFloatArray());
+                            d.image().close();
+                        }
+                    }
+                    assertThat(out.keySet()).containsExactly(ids[0], ids[2], ids[3]);
+                    int per = alone.length / 4;
+                    for (int i : new int[] {0, 2, 3}) {
+                        assertThat(out.get(ids[i])).containsExactly(Arrays.copyOfRange(alone, i * per, (i + 1) * per));
+                    }
+                }
             }
         });
     }
