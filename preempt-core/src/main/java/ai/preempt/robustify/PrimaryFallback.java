@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
 
 /**
  * Keeps robustification against several servers ({@link ServerViews}, e.g. {@code --survive jpeg:75}) from costing
@@ -40,23 +42,27 @@ final class PrimaryFallback implements AutoCloseable {
     private final Classifier primary;
     private final ThreatModel ball;
     private final ConfirmCheck check;
-    private final NDManager own;
-    private final RobustifyStream rerun;
+    private final OuterLoop loop;
+    private final NDManager results;
+    /** The originals waiting for a rerun; made with the rerun stream, on the first rejection. */
+    private NDManager own;
+    /** The primary-only stream of the reruns; null until an image needs one. */
+    private RobustifyStream rerun;
     /** Rerun id → the main stream's result it may replace. */
     private final Map<Long, Waiting> waiting = new HashMap<>();
 
     /**
      * @param loop the robustifier whose main stream this follows
      * @param views the servers; the first is the primary
-     * @param results the manager results are handed out in
+     * @param results the manager a stream's results are handed out in (unused by {@link #batch})
      */
     PrimaryFallback(OuterLoop loop, ServerViews views, NDManager results) {
+        this.loop = loop;
         this.cfg = loop.cfg;
         this.primary = views.views().get(0);
         this.ball = cfg.adversary().withEps(cfg.delta());
         this.check = new ConfirmCheck(cfg, RESTARTS, Math.log(2));
-        this.own = results.newSubManager();
-        this.rerun = new RobustifyStream(loop, primary, results);
+        this.results = results;
     }
 
     /** @return whether robustifying for {@code f} needs a fallback: several server views */
@@ -87,6 +93,10 @@ final class PrimaryFallback implements AutoCloseable {
         }
         if (!rejected.isEmpty()) {
             int[] rows = rejected.stream().mapToInt(Integer::intValue).toArray();
+            if (rerun == null) {
+                own = results.newSubManager();
+                rerun = new RobustifyStream(loop, primary, results);
+            }
             long[] ids = Scopes.keepAll(() -> rerun.admit(Rows.select(x0, rows), Rows.select(labels, rows)));
             for (int j = 0; j < rows.length; j++) {
                 int row = rows[j];
@@ -101,7 +111,7 @@ final class PrimaryFallback implements AutoCloseable {
 
     /** @return the main stream's results, kept or replaced as this step's finished reruns decide */
     List<RobustifyStream.Finished> step() {
-        if (rerun.isEmpty()) {
+        if (isEmpty()) {
             return List.of();
         }
         List<RobustifyStream.Finished> done = rerun.step();
@@ -117,7 +127,7 @@ final class PrimaryFallback implements AutoCloseable {
             Waiting w = firsts.get(i);
             RobustifyStream.Finished again = done.get(i);
             // the rerun when its check passes, else whichever of the two the attack hurt less
-            boolean takeRerun = v.exit()[i] || v.loss()[i] < w.checkLoss();
+            boolean takeRerun = takeRerun(v, i, w.checkLoss());
             RobustifyStream.Finished keep = takeRerun ? again : w.first();
             (takeRerun ? w.first() : again).image().close();
             w.x0().close();
@@ -130,21 +140,83 @@ final class PrimaryFallback implements AutoCloseable {
 
     /** @return the primary view's check on the 8-bit images of {@code done} */
     private ConfirmCheck.Verdict verdict(List<RobustifyStream.Finished> done, NDArray x0, NDArray labels) {
-        return Scopes.keepAll(() -> {
-            NDArray xs = NDArrays.concat(new NDList(done.stream().map(RobustifyStream.Finished::image)
-                    .toArray(NDArray[]::new)));
-            return check.confirm(primary, Quantizer.quantize(x0, xs, ball), labels, ImageRngs.of(cfg.seed(), x0));
-        });
+        return Scopes.keepAll(() -> verdict(NDArrays.concat(new NDList(done.stream()
+                .map(RobustifyStream.Finished::image).toArray(NDArray[]::new))), x0, labels));
+    }
+
+    /** @return the primary view's check on the 8-bit images of x_s (rows of {@code xs}, originals {@code x0}) */
+    private ConfirmCheck.Verdict verdict(NDArray xs, NDArray x0, NDArray labels) {
+        return Scopes.keepAll(() -> check.confirm(primary, Quantizer.quantize(x0, xs, ball), labels,
+                ImageRngs.of(cfg.seed(), x0)));
+    }
+
+    /** @return whether the rerun replaces the first result: its check passed, or the check hurt it less */
+    private static boolean takeRerun(ConfirmCheck.Verdict rerun, int i, float firstCheckLoss) {
+        return rerun.exit()[i] || rerun.loss()[i] < firstCheckLoss;
+    }
+
+    /**
+     * The same for a whole batch robustified at once (the fastest mode): the images of {@code first} that took
+     * all T steps are checked through the primary view; those it rejects are robustified again by
+     * {@code primaryOnly} and replaced as the stream replaces them.
+     *
+     * @param primaryOnly robustifies images (originals, labels) for the primary view alone
+     * @return {@code first} with the replaced rows, passes and steps (its images array closed if replaced)
+     */
+    RobustifyResult batch(RobustifyResult first, NDArray x0, BiFunction<NDArray, NDArray, RobustifyResult> primaryOnly) {
+        int[] ran = IntStream.range(0, first.outerSteps().length)
+                .filter(i -> first.outerSteps()[i] >= cfg.outerSteps()).toArray();
+        if (ran.length == 0) {
+            return first;
+        }
+        long[] passes = first.passes().clone();
+        int[] steps = first.outerSteps().clone();
+        float[] loss = first.robustLoss().clone();
+        NDArray labels = Scopes.keep(() -> x0.getManager().create(first.labels()));
+        try {
+            ConfirmCheck.Verdict v = Scopes.keepAll(() -> verdict(Rows.select(first.images(), ran),
+                    Rows.select(x0, ran), Rows.select(labels, ran)));
+            int[] rejected = IntStream.range(0, ran.length).filter(j -> !v.exit()[j]).toArray();
+            for (int j = 0; j < ran.length; j++) {
+                passes[ran[j]] += v.passes()[j];
+            }
+            if (rejected.length == 0) {
+                return new RobustifyResult(first.images(), first.labels(), loss, passes, steps);
+            }
+            int[] rows = IntStream.of(rejected).map(j -> ran[j]).toArray();
+            RobustifyResult again = primaryOnly.apply(Rows.select(x0, rows), Rows.select(labels, rows));
+            ConfirmCheck.Verdict w = Scopes.keepAll(() -> verdict(again.images(), Rows.select(x0, rows),
+                    Rows.select(labels, rows)));
+            int[] taken = IntStream.range(0, rows.length).filter(k -> takeRerun(w, k, v.loss()[rejected[k]]))
+                    .toArray();
+            for (int k = 0; k < rows.length; k++) {
+                passes[rows[k]] += again.passes()[k] + w.passes()[k];
+                steps[rows[k]] += again.outerSteps()[k];
+            }
+            for (int k : taken) {
+                loss[rows[k]] = again.robustLoss()[k];
+            }
+            NDArray images = first.images();
+            if (taken.length > 0) {
+                images = Scopes.keep(() -> Rows.put(first.images(), IntStream.of(taken).map(k -> rows[k]).toArray(),
+                        Rows.select(again.images(), taken)));
+                first.images().close();
+            }
+            again.images().close();
+            return new RobustifyResult(images, first.labels(), loss, passes, steps);
+        } finally {
+            labels.close();
+        }
     }
 
     /** @return images in the rerun stream */
     int size() {
-        return rerun.size();
+        return rerun == null ? 0 : rerun.size();
     }
 
     /** @return whether nothing waits for a rerun */
     boolean isEmpty() {
-        return rerun.isEmpty();
+        return rerun == null || rerun.isEmpty();
     }
 
     /** Drops the main stream's image {@code id} if it waits for a rerun; @return whether it did */
@@ -165,7 +237,9 @@ final class PrimaryFallback implements AutoCloseable {
     public void close() {
         waiting.values().forEach(w -> w.first().image().close());
         waiting.clear();
-        rerun.close();
-        own.close();
+        if (rerun != null) {
+            rerun.close();
+            own.close();
+        }
     }
 }
