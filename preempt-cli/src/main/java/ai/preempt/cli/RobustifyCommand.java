@@ -81,7 +81,8 @@ final class RobustifyCommand implements Callable<Integer> {
 
     @Option(names = "--survive", paramLabel = "jpeg:Q", description = "Robustify for the server both as it is and "
             + "after a JPEG re-encode of the upload at quality Q, so the protection holds whether or not the server "
-            + "re-encodes (e.g. jpeg:75; costs about twice the time).")
+            + "re-encodes (e.g. jpeg:75; costs about twice the time). An image this leaves fooled through the server as "
+            + "it is gets robustified again for that server alone, so the lossless case loses nothing.")
     String survive;
 
     @Option(names = "--inner-attack", defaultValue = "model", description = "Where robustification's inner attack "

@@ -3,6 +3,9 @@ package ai.preempt.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.preempt.threat.Norm;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bilinear resizing as a linear map out = R_h · X · R_wᵀ per channel, with the 1-D matrices computed here
@@ -49,6 +52,8 @@ public final class Resize implements Stage {
 
     private final Size size;
     private final Kernel kernel;
+    /** Weight matrices (flattened, float) by input size, output size and orientation; computed once each. */
+    private final Map<List<Integer>, float[]> tables = new ConcurrentHashMap<>();
 
     Resize(Size size, Kernel kernel) {
         this.size = size;
@@ -95,12 +100,12 @@ public final class Resize implements Stage {
         int[] out = outputSize(new int[] {inH, inW});
         NDArray y = x;
         if (out[1] != inW) {
-            try (NDArray rwT = constant(x, kernel.weights(inW, out[1]), true)) {
+            try (NDArray rwT = constant(x, inW, out[1], true)) {
                 y = y.matMul(rwT); // N×C×H×W · W×W' → N×C×H×W'
             }
         }
         if (out[0] != inH) {
-            try (NDArray rh = constant(x, kernel.weights(inH, out[0]), false)) {
+            try (NDArray rh = constant(x, inH, out[0], false)) {
                 NDArray z = rh.matMul(y); // H'×H · N×C×H×W' (broadcast) → N×C×H'×W'
                 if (y != x) {
                     y.close();
@@ -117,12 +122,12 @@ public final class Resize implements Stage {
         int[] out = outputSize(size);
         NDArray y = g;
         if (out[0] != size[0]) {
-            try (NDArray rhT = constant(g, kernel.weights(size[0], out[0]), true)) {
+            try (NDArray rhT = constant(g, size[0], out[0], true)) {
                 y = rhT.matMul(y); // H×H' · N×C×H'×W' (broadcast) → N×C×H×W'
             }
         }
         if (out[1] != size[1]) {
-            try (NDArray rw = constant(g, kernel.weights(size[1], out[1]), false)) {
+            try (NDArray rw = constant(g, size[1], out[1], false)) {
                 NDArray z = y.matMul(rw); // N×C×H×W' · W'×W → N×C×H×W
                 if (y != g) {
                     y.close();
@@ -133,10 +138,15 @@ public final class Resize implements Stage {
         return y;
     }
 
-    /** The matrix in PyTorch's own memory (see engine.Ops: autograd may keep it after the Java buffer is gone). */
-    private static NDArray constant(NDArray like, double[][] w, boolean transpose) {
-        Shape shape = transpose ? new Shape(w[0].length, w.length) : new Shape(w.length, w[0].length);
-        try (NDArray tmp = like.getManager().create(Weights.flat(w, transpose), shape)) {
+    /**
+     * @return the out×in weight matrix of one axis (in×out transposed), in PyTorch's own memory (see engine.Ops:
+     *     autograd may keep it after the Java buffer is gone)
+     */
+    private NDArray constant(NDArray like, int in, int out, boolean transpose) {
+        float[] flat = tables.computeIfAbsent(List.of(in, out, transpose ? 1 : 0),
+                k -> Weights.flat(kernel.weights(in, out), transpose));
+        Shape shape = transpose ? new Shape(in, out) : new Shape(out, in);
+        try (NDArray tmp = like.getManager().create(flat, shape)) {
             return tmp.duplicate();
         }
     }

@@ -19,7 +19,10 @@ import java.util.stream.Collectors;
  * JPEG view alone protects what the codec makes of the photo, not the photo: the codec's rounding absorbs part
  * of the perturbation, and the lossless server, which sees the photo unrounded, was measured to lose 6.3 pp of
  * grey-box accuracy that way (docs/results/pipeline). Gradients through a JPEG view stay BPDA (real codec
- * forward, identity backward; see {@link Jpeg}).
+ * forward, identity backward; see {@link Jpeg}). The mean splits each step between the servers, so an image left
+ * at the boundary after all T steps can end fooled through the first view; robustification then checks it
+ * through the first view alone and, if fooled, robustifies it again for that view alone
+ * ({@code ai.preempt.robustify.PrimaryFallback}).
  *
  * <p>As a plain {@link Classifier} it is its first view (the primary server): {@link #logits} and the labels
  * ŷ robustification protects are the first view's; code that knows nothing of views (e.g. the fastest mode's

@@ -221,8 +221,9 @@ public final class Protector {
     /**
      * What robustification optimises: the server alone, or with {@code --survive jpeg:q} the server and the same
      * server after a JPEG re-encode of the upload ({@link ServerViews}: the mean robust loss over both, each with
-     * its own inner attack, and early exits only when robust through both). Optimising through the re-encode
-     * alone cost the lossless server 6.3 pp of grey-box accuracy (docs/results/pipeline).
+     * its own inner attack, early exits only when robust through both, and a rerun for the server alone for an
+     * image the mean leaves fooled through it). Optimising through the re-encode alone cost the lossless server
+     * 6.3 pp of grey-box accuracy (docs/results/pipeline).
      */
     private ServerViews robustifyWith(PipelineClassifier server, Pipeline served, int h, int w) {
         return ServerViews.of(survive == null ? List.of(server) : List.of(server, view(served.prepend(survive), h, w)));
