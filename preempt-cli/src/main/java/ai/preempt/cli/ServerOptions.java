@@ -14,6 +14,11 @@ final class ServerOptions {
     @Option(names = "--max-batch", defaultValue = "32", description = "Images robustified together at most (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
+    @Option(names = "--max-batch-pixels", defaultValue = "" + ServerConfig.DEFAULT_MAX_BATCH_PIXELS, description = "Pixels "
+            + "(height x width) being robustified at once at most, over all batches; bounds memory with full-size photos "
+            + "(a larger photo runs alone; default: ${DEFAULT-VALUE}, 32 photos of 512x512).")
+    long maxBatchPixels;
+
     @Option(names = "--max-wait-ms", defaultValue = "20",
             description = "How long a batch waits to fill once it holds a request (default: ${DEFAULT-VALUE}).")
     long maxWaitMs;
@@ -35,7 +40,8 @@ final class ServerOptions {
 
     /** @return the settings (host and port at their defaults) */
     ServerConfig.Builder builder() {
-        return ServerConfig.builder(modelOption.model).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
+        return ServerConfig.builder(modelOption.model).optMaxBatch(maxBatch).optMaxBatchPixels(maxBatchPixels)
+                .optMaxWaitMs(maxWaitMs)
                 .optQueueCapacity(queue).optTimeoutMs(timeoutMs).optImageLimits(imageLimits.limits())
                 .optAttackSteps(attackSteps).optRobustify(noFast ? robustify.config("default")
                         : robustify.speedGiven() ? robustify.config() : robustify.config("fast"));

@@ -58,7 +58,8 @@ public final class PreemptServer implements AutoCloseable {
         this.classifier = classifier;
         this.service = new ProtectionService(classifier, cfg.robustify(), cfg.attackSteps(), cfg.batchInvariant(),
                 ProtectionService.grouping(cfg.maxBatch()));
-        this.queue = new BatchQueue(cfg.maxBatch(), cfg.maxWaitMs(), cfg.queueCapacity(), metrics);
+        this.queue = new BatchQueue(new BatchQueue.Limits(cfg.maxBatch(), cfg.maxBatchPixels()), cfg.maxWaitMs(),
+                cfg.queueCapacity(), metrics);
         this.uploads = new Uploads(cfg.limits().maxBytes());
         this.decoder = new ImageDecoder(cfg.limits());
         this.responders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
@@ -222,6 +223,7 @@ public final class PreemptServer implements AutoCloseable {
         m.put("classes", classifier.classes());
         m.put("queueDepth", queue.depth());
         m.put("maxBatch", cfg.maxBatch());
+        m.put("maxBatchPixels", cfg.maxBatchPixels());
         m.put("fast", cfg.robustify().fast() != null);
         m.put("eps", cfg.robustify().eps());
         m.put("norm", cfg.robustify().norm() == ai.preempt.threat.Norm.LINF ? "linf" : "l2");

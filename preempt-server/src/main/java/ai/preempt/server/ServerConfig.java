@@ -7,13 +7,15 @@ import ai.preempt.threat.Norm;
 
 /**
  * Settings of the HTTP service. Immutable; build with {@link #builder(String)}. Defaults: bind 127.0.0.1:8080,
- * batches of up to 32 images gathered for at most 20 ms, 256 queued requests, 120 s per request, uploads up to
+ * batches of up to 32 images and 8 megapixels ({@link #DEFAULT_MAX_BATCH_PIXELS}) gathered for at most 20 ms, 256 queued requests, 120 s per request, uploads up to
  * 10 MB and 40 megapixels ({@link ImageLimits#DEFAULT}), robustification in fast mode (L∞ 8/255) and a PGD-20 attack demo.
  *
  * @param model the model to serve: a bundled name, a model directory or a TorchScript file
  * @param host the address to bind
  * @param port the port (0 picks a free one)
  * @param maxBatch images robustified together at most
+ * @param maxBatchPixels pixels (height × width) computed at once at most, over all running batches; a larger photo
+ *     runs alone
  * @param maxWaitMs how long the worker waits for a batch to fill once it holds a first request
  * @param queueCapacity requests waiting at most; more are refused at once with 503
  * @param timeoutMs a request not answered within this time gets 504
@@ -23,9 +25,17 @@ import ai.preempt.threat.Norm;
  * @param batchInvariant answers never depend on what else shares a batch (small batches are padded); false only
  *     for a benchmark's single-image baseline
  */
-public record ServerConfig(String model, String host, int port, int maxBatch, long maxWaitMs, int queueCapacity,
+public record ServerConfig(String model, String host, int port, int maxBatch, long maxBatchPixels, long maxWaitMs,
+        int queueCapacity,
         long timeoutMs, ImageLimits limits, RobustifyConfig robustify, int attackSteps,
         boolean batchInvariant) {
+
+    /**
+     * Default pixel budget of the running batches: 32 photos of 512×512. Fast robustification of 64 such photos
+     * sent at once was measured at 5.2 GB peak resident with this budget and 7.6 GB with twice it
+     * (docs/results/serve).
+     */
+    public static final long DEFAULT_MAX_BATCH_PIXELS = 32L * 512 * 512;
 
     /** Validates; throws IllegalArgumentException with one sentence. */
     public ServerConfig {
@@ -36,6 +46,7 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
             throw new IllegalArgumentException("--port must lie in [0, 65535], got " + port);
         }
         positive(maxBatch, "--max-batch");
+        positive(maxBatchPixels, "--max-batch-pixels");
         positive(queueCapacity, "--queue");
         positive(timeoutMs, "--timeout-ms");
         positive(attackSteps, "--attack-steps");
@@ -57,8 +68,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
 
     /** @return a builder pre-filled with this configuration */
     public Builder toBuilder() {
-        return new Builder(model).optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxWaitMs(maxWaitMs)
-                .optQueueCapacity(queueCapacity).optTimeoutMs(timeoutMs).optImageLimits(limits)
+        return new Builder(model).optHost(host).optPort(port).optMaxBatch(maxBatch).optMaxBatchPixels(maxBatchPixels)
+                .optMaxWaitMs(maxWaitMs).optQueueCapacity(queueCapacity).optTimeoutMs(timeoutMs).optImageLimits(limits)
                 .optRobustify(robustify).optAttackSteps(attackSteps)
                 .optBatchInvariant(batchInvariant);
     }
@@ -74,6 +85,7 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         private String host = "127.0.0.1";
         private int port = 8080;
         private int maxBatch = 32;
+        private long maxBatchPixels = DEFAULT_MAX_BATCH_PIXELS;
         private long maxWaitMs = 20;
         private int queueCapacity = 256;
         private long timeoutMs = 120_000;
@@ -92,6 +104,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
         public Builder optPort(int v) { port = v; return this; }
         /** Images per batch at most (default 32). */
         public Builder optMaxBatch(int v) { maxBatch = v; return this; }
+        /** Pixels computed at once at most (default {@link #DEFAULT_MAX_BATCH_PIXELS}). */
+        public Builder optMaxBatchPixels(long v) { maxBatchPixels = v; return this; }
         /** Milliseconds a batch may wait to fill (default 20). */
         public Builder optMaxWaitMs(long v) { maxWaitMs = v; return this; }
         /** Waiting requests at most (default 256). */
@@ -110,7 +124,7 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
 
         /** @return the validated configuration */
         public ServerConfig build() {
-            return new ServerConfig(model, host, port, maxBatch, maxWaitMs, queueCapacity, timeoutMs, limits,
+            return new ServerConfig(model, host, port, maxBatch, maxBatchPixels, maxWaitMs, queueCapacity, timeoutMs, limits,
                     robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
         }
     }
