@@ -11,7 +11,7 @@ final class ServerOptions {
     @Mixin RobustifyOptions robustify;
     @Mixin ImageLimitOptions imageLimits;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Images robustified together at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-batch", defaultValue = "64", description = "Images robustified together at most (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
     @Option(names = "--max-batch-pixels", defaultValue = "" + ServerConfig.DEFAULT_MAX_BATCH_PIXELS, description = "Pixels "
