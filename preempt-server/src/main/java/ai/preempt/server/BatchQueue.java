@@ -26,8 +26,8 @@ import java.util.function.BooleanSupplier;
  * <p>Memory: a batch's tensors grow with its pixels (fast robustification of 512×512 photos was measured at 5.2 GB
  * peak resident with 32 in a batch, 7.6 GB with 64), so besides {@code maxBatch} images the worker bounds the
  * pixels being computed in all its sessions together by {@link Limits#pixels}. A photo larger than that runs
- * alone; one that waits for room stops further admissions of other sizes, so the running sessions drain and a
- * stream of small uploads cannot starve it.
+ * alone. Streaming requests are admitted in arrival order across sizes, so a photo waiting for room holds back the
+ * requests behind it: the running sessions drain and a stream of small uploads cannot starve it.
  *
  * <p>Never blocks a caller: a full queue refuses at once ({@link ApiException#busy}, 503). A waiting request
  * whose future completes (timed out, cancelled because its client disconnected) leaves the queue at once, and
@@ -275,26 +275,22 @@ final class BatchQueue implements AutoCloseable {
     }
 
     /**
-     * @return the oldest waiting streaming request of a kind no session runs when it does not fit beside the
-     *     running sessions (they must drain for it), else null; call with the lock held
+     * Removes and returns up to {@code max} queued requests like {@code head}, oldest first; call with the lock held.
+     * Streaming requests are taken in arrival order across sizes: never past an older streaming request of a kind no
+     * session runs, which starts first (or, when it does not fit the pixel budget, waits while the running sessions
+     * drain instead of being overtaken by ever newer requests of a running kind).
      */
-    private Job<?> waitingForRoom() {
-        for (Job<?> j : queue) {
-            if (j.op() instanceof StreamingOperation<?> && sessions.stream().noneMatch(r -> r.kind.sameBatch(j))) {
-                return room(j) == 0 ? j : null;
-            }
-        }
-        return null;
-    }
-
-    /** Removes and returns up to {@code max} queued requests like {@code head}, oldest first; call with the lock held. */
     private List<Job<?>> take(Job<?> head, int max) {
         List<Job<?>> batch = new ArrayList<>();
+        boolean streaming = head.op() instanceof StreamingOperation<?>;
         for (Iterator<Job<?>> it = queue.iterator(); it.hasNext() && batch.size() < max;) {
             Job<?> j = it.next();
             if (head.sameBatch(j)) {
                 it.remove();
                 batch.add(j);
+            } else if (streaming && j.op() instanceof StreamingOperation<?>
+                    && sessions.stream().noneMatch(r -> r.kind.sameBatch(j))) {
+                break;
             }
         }
         return batch;
@@ -326,8 +322,7 @@ final class BatchQueue implements AutoCloseable {
         lock.lock();
         try {
             purge();
-            more = waitingForRoom() != null ? List.of()
-                    : take(r.kind, Math.min(maxBatch - r.session.computing(), room(r.kind)));
+            more = take(r.kind, Math.min(maxBatch - r.session.computing(), room(r.kind)));
         } finally {
             lock.unlock();
         }
