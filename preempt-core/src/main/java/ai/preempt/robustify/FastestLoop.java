@@ -51,15 +51,21 @@ final class FastestLoop {
 
     RobustifyResult run(Classifier f, NDArray x0, NDArray labels) {
         if (!PrimaryFallback.needed(f)) {
-            return runOnce(f, x0, labels);
+            return runOnce(f, x0, labels).result();
         }
         // several servers: as the stream does, images the views' mean leaves fooled through the primary run again
         ServerViews views = (ServerViews) f;
-        return PreemptEngine.call(() -> new PrimaryFallback(loop, views, x0.getManager()).batch(
-                runOnce(f, x0, labels), x0, (xs, ys) -> runOnce(views.views().get(0), xs, ys)));
+        return PreemptEngine.call(() -> {
+            Outcome first = runOnce(f, x0, labels);
+            return new PrimaryFallback(loop, views, x0.getManager()).batch(first.result(), first.ranAllSteps(), x0,
+                    (xs, ys) -> runOnce(views.views().get(0), xs, ys).result());
+        });
     }
 
-    private RobustifyResult runOnce(Classifier f, NDArray x0, NDArray labels) {
+    /** A batch's result and which images took all T steps (no confirmation let them out). */
+    private record Outcome(RobustifyResult result, boolean[] ranAllSteps) {}
+
+    private Outcome runOnce(Classifier f, NDArray x0, NDArray labels) {
         return PreemptEngine.call(() -> {
             int n = (int) x0.getShape().get(0);
             long[] passes = new long[n];
@@ -69,7 +75,7 @@ final class FastestLoop {
             if (cfg.delta() == 0 || cfg.outerSteps() == 0) {
                 long[] y = given != null ? given.toLongArray() : Scopes.keepAll(() -> f.predict(x0).toLongArray());
                 Arrays.fill(passes, given != null ? 0 : 1);
-                return new RobustifyResult(x0.duplicate(), y, loss, passes, stepsTaken);
+                return new Outcome(new RobustifyResult(x0.duplicate(), y, loss, passes, stepsTaken), new boolean[n]);
             }
             WarmStart.Start warmed = warm.from(f, x0, given);
             long[] yArr = warmed.labels();
@@ -77,6 +83,7 @@ final class FastestLoop {
             Arrays.fill(passes, warm.passesPerImage() + (given == null && fm.warmSteps() == 0 ? 1 : 0));
             Active active = new Active(x0, x0.getManager().create(yArr), ImageRngs.of(cfg.seed(), x0), n);
             NDArray[] finished = new NDArray[n];
+            boolean[] ranAll = new boolean[n];
             Progress.CheckSchedule[] schedule = new Progress.CheckSchedule[n];
             Arrays.setAll(schedule, i -> new Progress.CheckSchedule(fm.checkEvery()));
             NDArray start = warmed.start();
@@ -112,6 +119,7 @@ final class FastestLoop {
                     NDArray rest = Scopes.keep(() -> state.image().duplicate());
                     for (int i = 0; i < active.rows.length; i++) {
                         finished[active.rows[i]] = rest.get(i).expandDims(0);
+                        ranAll[active.rows[i]] = true;
                     }
                     rest.close();
                 }
@@ -122,7 +130,7 @@ final class FastestLoop {
             for (NDArray a : finished) {
                 a.close();
             }
-            return new RobustifyResult(xs, yArr, loss, passes, stepsTaken);
+            return new Outcome(new RobustifyResult(xs, yArr, loss, passes, stepsTaken), ranAll);
         });
     }
 

@@ -161,12 +161,13 @@ final class PrimaryFallback implements AutoCloseable {
      * all T steps are checked through the primary view; those it rejects are robustified again by
      * {@code primaryOnly} and replaced as the stream replaces them.
      *
+     * @param ranAllSteps per image of {@code first}: it took all T steps (no exit check let it out)
      * @param primaryOnly robustifies images (originals, labels) for the primary view alone
      * @return {@code first} with the replaced rows, passes and steps (its images array closed if replaced)
      */
-    RobustifyResult batch(RobustifyResult first, NDArray x0, BiFunction<NDArray, NDArray, RobustifyResult> primaryOnly) {
-        int[] ran = IntStream.range(0, first.outerSteps().length)
-                .filter(i -> first.outerSteps()[i] >= cfg.outerSteps()).toArray();
+    RobustifyResult batch(RobustifyResult first, boolean[] ranAllSteps, NDArray x0,
+            BiFunction<NDArray, NDArray, RobustifyResult> primaryOnly) {
+        int[] ran = IntStream.range(0, ranAllSteps.length).filter(i -> ranAllSteps[i]).toArray();
         if (ran.length == 0) {
             return first;
         }

@@ -13,6 +13,7 @@ import ai.preempt.model.LinearClassifier;
 import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.Norm;
 import ai.preempt.threat.ThreatModel;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -201,6 +202,42 @@ class ServerViewsRobustifyTest {
                         assertThat(out.get(ids[i])).containsExactly(Arrays.copyOfRange(alone, i * per, (i + 1) * per));
                     }
                 }
+            }
+        });
+    }
+
+    /**
+     * The whole-batch path (the fastest mode) checks only the images that took all T steps — never one that a
+     * confirmation let out, even at step T — and reruns for the primary only those the check fools.
+     */
+    @Test
+    void theBatchPathRerunsOnlyImagesThatRanAllStepsAndAreFooledThroughThePrimary() {
+        PreemptEngine.run(() -> {
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                LinearClassifier a = opposed(m);
+                NDArray x0 = images(m, disjointDirections(9), 4, 0.6, 0.6); // fooled through A as they are
+                RobustifyConfig cfg = RobustifyConfig.builder(Norm.LINF, EPS.eps()).optOuterSteps(10)
+                        .optInnerSteps(5).optSeed(2).build();
+                RobustifyResult first = new RobustifyResult(x0.duplicate(), new long[] {1, 1, 1, 1}, new float[4],
+                        new long[] {10, 10, 10, 10}, new int[] {10, 10, 10, 10});
+                List<Integer> rerunRows = new ArrayList<>();
+                RobustifyResult r = new PrimaryFallback((OuterLoop) Robustifier.of(cfg),
+                        ServerViews.of(List.of(a, a.scaled(-1f))), m).batch(first, new boolean[] {false, true, false, true},
+                        x0, (xs, ys) -> {
+                            rerunRows.add((int) xs.getShape().get(0));
+                            return Robustifier.of(cfg).robustify(a, xs, ys);
+                        });
+                assertThat(rerunRows).as("one rerun, of the two images that ran all steps").containsExactly(2);
+                float[] alone = Robustifier.of(cfg).robustify(a, x0, null).images().toFloatArray();
+                float[] got = r.images().toFloatArray();
+                float[] orig = x0.toFloatArray();
+                int per = D;
+                for (int i = 0; i < 4; i++) {
+                    float[] want = Arrays.copyOfRange(i % 2 == 1 ? alone : orig, i * per, (i + 1) * per);
+                    assertThat(Arrays.copyOfRange(got, i * per, (i + 1) * per)).as("image %d", i).containsExactly(want);
+                }
+                assertThat(r.passes()[0]).isEqualTo(10);
+                assertThat(r.passes()[1]).isGreaterThan(10 + 10L * 6);
             }
         });
     }
