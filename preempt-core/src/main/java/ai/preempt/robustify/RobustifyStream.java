@@ -207,11 +207,11 @@ public final class RobustifyStream implements AutoCloseable {
      */
     public boolean drop(long id) {
         return PreemptEngine.call(() -> {
-            List<Progress> rows = active.rows();
-            int[] stay = IntStream.range(0, rows.size()).filter(i -> rows.get(i).id != id).toArray();
             if (fallback != null && fallback.drop(id)) {
                 return true;
             }
+            List<Progress> rows = active.rows();
+            int[] stay = IntStream.range(0, rows.size()).filter(i -> rows.get(i).id != id).toArray();
             boolean pendingDropped = pending.removeIf(d -> {
                 if (d.id() == id) {
                     d.image().close();
