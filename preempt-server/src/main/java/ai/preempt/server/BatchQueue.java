@@ -21,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * runs such a batch at once. A {@link StreamingOperation} (robustification) runs it as a continuous batch: the
  * worker keeps a running session per operation and image size and, between its steps, admits waiting requests
  * of that kind up to {@code maxBatch} images in the session; each request is answered as soon as its own image
- * is done, not when the slowest of its batch is. Plain requests that arrive meanwhile run between steps.
+ * is done, not when the slowest of its batch is. Plain requests that arrive meanwhile run between steps, in batches
+ * that fit the pixel budget beside the sessions (one at a time when the sessions fill it).
  *
  * <p>Memory: a batch's tensors grow with its pixels (fast robustification of 512×512 photos was measured at 5.2 GB
  * peak resident with 32 in a batch, 7.6 GB with 64), so besides {@code maxBatch} images the worker bounds the
@@ -244,14 +245,18 @@ final class BatchQueue implements AutoCloseable {
         }
     }
 
-    /** While sessions run: the oldest waiting plain request and others like it, without waiting (may be empty). */
+    /**
+     * While sessions run: the oldest waiting plain request and others like it, without waiting (may be empty), as
+     * many as fit the pixel budget beside what the sessions compute (their tensors stay allocated while it runs), at
+     * least one so that a plain request is never starved by a full session.
+     */
     private List<Job<?>> readyPlainBatch() {
         lock.lock();
         try {
             purge();
             for (Job<?> j : queue) {
                 if (!(j.op() instanceof StreamingOperation<?>)) {
-                    return take(j, alone(j));
+                    return take(j, Math.max(1, room(j)));
                 }
             }
             return List.of();
