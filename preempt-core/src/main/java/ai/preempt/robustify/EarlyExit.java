@@ -1,9 +1,6 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.preempt.attack.AttackResult;
 import ai.preempt.attack.Pgd;
@@ -16,9 +13,7 @@ import ai.preempt.model.Losses;
 import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.ThreatModel;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntToLongFunction;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -33,12 +28,6 @@ import java.util.stream.IntStream;
  * only if it passes through all of them: the robust loss it was screened by is the views' mean, which one
  * easy view (e.g. the lossless server) can pull below the threshold while another (the JPEG re-encode) is
  * still fooled.
- *
- * <p>Against one view with one inner sample the check can be {@linkplain #prepare prepared} after a step and run
- * beside the next step's inner attack, in its passes ({@link RobustLoss.Probe}): its first inner steps then ride in
- * the batch's full passes, its later ones beside the polishing images' extra inner steps, and its end points'
- * labels and losses come from the step's last pass; an image that passes leaves one step later, its speculative
- * step dropped. The same attack, the same random starts, the same verdicts.
  */
 final class EarlyExit {
 
@@ -86,14 +75,26 @@ final class EarlyExit {
             List<Progress> rows, List<Group> groups, int[] t) {
         boolean[] exit = new boolean[rows.size()];
         List<AttackSite> views = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize());
-        Selection sel = select(rows, groups, t, views.size());
-        int[] cand = sel.cand();
+        int[] groupOf = new int[rows.size()];
+        Arrays.fill(groupOf, -1);
+        long[][] attackSeed = new long[groups.size()][views.size()];
+        long[][] lossSeed = new long[groups.size()][views.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            for (int i : groups.get(g).rows()) {
+                groupOf[i] = g;
+            }
+            // drawn whether or not any image is checked, so an image's stream does not depend on its batch-mates
+            for (int k = 0; k < views.size(); k++) {
+                attackSeed[g][k] = groups.get(g).rng().nextLong();
+                lossSeed[g][k] = groups.get(g).rng().nextLong();
+            }
+        }
+        int[] cand = IntStream.range(0, rows.size()).filter(i -> groupOf[i] >= 0
+                && rows.get(i).loss < fm.lossThreshold() && rows.get(i).schedule.due(t[i])).toArray();
         if (cand.length == 0) {
             return exit;
         }
-        int[] candGroup = sel.candGroup();
-        long[][] attackSeed = sel.attackSeed();
-        long[][] lossSeed = sel.lossSeed();
+        int[] candGroup = IntStream.of(cand).map(i -> groupOf[i]).toArray();
         return Scopes.keepAll(() -> {
             NDArray xc = Rows.select(xs.get(), cand);
             NDArray q = Quantizer.quantize(Rows.select(x0, cand), xc, ball);
@@ -126,175 +127,18 @@ final class EarlyExit {
                 alive = IntStream.of(alive).filter(c -> pass[c]).toArray();
             }
             for (int c = 0; c < cand.length; c++) {
+                Progress p = rows.get(cand[c]);
                 exit[cand[c]] = pass[c];
-                settle(rows.get(cand[c]), pass[c], worst[c], q, c, t[cand[c]]);
+                if (pass[c]) {
+                    p.loss = worst[c];
+                    p.exit = q.get(c).expandDims(0);
+                    NDScope.unregister(p.exit);
+                } else {
+                    p.schedule.failed(t[cand[c]]);
+                }
             }
             return exit;
         });
-    }
-
-    /**
-     * The candidates of a check and its seeds.
-     *
-     * @param cand the candidates' positions in the batch
-     * @param candGroup per candidate, its group
-     * @param attackSeed per group and view, the attack's seed
-     * @param lossSeed per group and view, the check loss's seed (m &gt; 1)
-     */
-    private record Selection(int[] cand, int[] candGroup, long[][] attackSeed, long[][] lossSeed) {}
-
-    /**
-     * Draws every group's seeds (whether or not any image is checked, so an image's stream does not depend on its
-     * batch-mates) and picks the candidates: images of a group whose robust loss at this step is below the threshold
-     * and whose back-off allows a check.
-     */
-    private Selection select(List<Progress> rows, List<Group> groups, int[] t, int views) {
-        int[] groupOf = new int[rows.size()];
-        Arrays.fill(groupOf, -1);
-        long[][] attackSeed = new long[groups.size()][views];
-        long[][] lossSeed = new long[groups.size()][views];
-        for (int g = 0; g < groups.size(); g++) {
-            for (int i : groups.get(g).rows()) {
-                groupOf[i] = g;
-            }
-            for (int k = 0; k < views; k++) {
-                attackSeed[g][k] = groups.get(g).rng().nextLong();
-                lossSeed[g][k] = groups.get(g).rng().nextLong();
-            }
-        }
-        int[] cand = IntStream.range(0, rows.size()).filter(i -> groupOf[i] >= 0
-                && rows.get(i).loss < fm.lossThreshold() && rows.get(i).schedule.due(t[i])).toArray();
-        return new Selection(cand, IntStream.of(cand).map(i -> groupOf[i]).toArray(), attackSeed, lossSeed);
-    }
-
-    /** A checked image: passed (its loss and exit point, row {@code row} of its 8-bit images q, set) or backs off. */
-    private static void settle(Progress p, boolean pass, float loss, NDArray q, int row, int t) {
-        if (pass) {
-            p.loss = loss;
-            p.exit = q.get(row).expandDims(0);
-            NDScope.unregister(p.exit);
-        } else {
-            p.schedule.failed(t);
-        }
-    }
-
-    /** @return whether checks on {@code f} can run beside the next step's inner attack: one view, one sample */
-    boolean deferrable(Classifier f) {
-        return ServerViews.viewsOf(f).size() == 1 && cfg.samples() == 1;
-    }
-
-    /**
-     * An exit check prepared after an outer step, to run beside the next step's inner attack: its candidates (their
-     * progress and step), their 8-bit images and labels, and the restarts' rows (restart-major: row r·c + j is restart
-     * r of candidate j). Owns its arrays.
-     */
-    static final class Deferred implements AutoCloseable {
-        private final List<Progress> candidates;
-        private final int[] t;
-        private final long[] labels;
-        private final NDArray q;
-        private final RobustLoss.Probe probe;
-        private final NDManager arrays;
-
-        private Deferred(List<Progress> candidates, int[] t, long[] labels, NDArray q, RobustLoss.Probe probe,
-                NDManager arrays) {
-            this.candidates = candidates;
-            this.t = t;
-            this.labels = labels;
-            this.q = q;
-            this.probe = probe;
-            this.arrays = arrays;
-        }
-
-        /** @return the restarts' rows, to attack beside the next step's inner attack */
-        RobustLoss.Probe probe() {
-            return probe;
-        }
-
-        @Override
-        public void close() {
-            arrays.close();
-        }
-    }
-
-    /**
-     * The first half of {@link #check} on a {@linkplain #deferrable deferrable} classifier: draws the seeds, picks the
-     * candidates, rounds them to 8 bits and draws each restart's random start, exactly as the check would.
-     *
-     * @param owner the manager the deferred check's arrays live under (until it is closed)
-     * @return the deferred check, or null when no image is a candidate
-     */
-    Deferred prepare(Classifier f, Supplier<NDArray> xs, NDArray x0, NDArray y, ThreatModel ball,
-            List<Progress> rows, List<Group> groups, int[] t, NDManager owner) {
-        AttackSite site = AttackSite.each(f, cfg.adversary(), cfg.innerStepSize()).get(0);
-        Selection sel = select(rows, groups, t, 1);
-        int[] cand = sel.cand();
-        if (cand.length == 0) {
-            return null;
-        }
-        NDManager arrays = owner.newSubManager();
-        return Scopes.keepAll(() -> {
-            NDArray q = Quantizer.quantize(Rows.select(x0, cand), Rows.select(xs.get(), cand), ball);
-            NDArray yc = Rows.select(y, cand);
-            NDArray xa = site.front().apply(q);
-            // the restarts' starts as the side-by-side PGD draws them: one child stream per restart, in turn
-            Rng rng = streams(xa, sel.candGroup(), g -> sel.attackSeed()[g][0]);
-            NDList centers = new NDList();
-            NDList labels = new NDList();
-            NDList offsets = new NDList();
-            for (int r = 0; r < fm.restarts(); r++) {
-                offsets.add(site.threat().randomOffset(xa, cfg.innerStart(), rng.split()));
-                centers.add(xa);
-                labels.add(yc);
-            }
-            NDArray[] owned = {q, NDArrays.concat(centers), NDArrays.concat(labels), NDArrays.concat(offsets)};
-            for (NDArray a : owned) {
-                NDScope.unregister(a);
-                a.attach(arrays);
-            }
-            List<Progress> who = IntStream.of(cand).mapToObj(rows::get).toList();
-            return new Deferred(who, IntStream.of(cand).map(i -> t[i]).toArray(), yc.toLongArray(), q,
-                    new RobustLoss.Probe(owned[1], owned[2], owned[3], cfg.innerSteps()), arrays);
-        });
-    }
-
-    /**
-     * The second half: the verdicts from what the restarts' rows reached (an image passes if no restart fooled it and
-     * the loss at the end point it is judged by, its last restart's, is below the threshold), for the candidates
-     * still in the batch.
-     *
-     * @param rows the batch's progress now; passes, loss, back-off and exit point of its candidates are updated
-     * @param owner the manager the exit points move to (the deferred check's own are closed with it)
-     * @return per image of the batch: passed, leaves now
-     */
-    boolean[] finish(Deferred d, RobustLoss.Probed probed, List<Progress> rows, NDManager owner) {
-        Map<Progress, Integer> at = new IdentityHashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            at.put(rows.get(i), i);
-        }
-        boolean[] exit = new boolean[rows.size()];
-        int c = d.candidates.size();
-        for (int j = 0; j < c; j++) {
-            Integer i = at.get(d.candidates.get(j));
-            if (i == null) {
-                continue; // dropped meanwhile
-            }
-            int r = 0;
-            while (r < fm.restarts() - 1 && probed.predictions()[r * c + j] == d.labels[j]) {
-                r++;
-            }
-            int pick = r * c + j;
-            boolean fooled = probed.predictions()[pick] != d.labels[j];
-            float loss = fooled ? 0 : probed.loss()[pick];
-            Progress p = rows.get(i);
-            p.passes += (long) fm.restarts() * (cfg.innerSteps() + 1);
-            exit[i] = !fooled && loss < fm.lossThreshold();
-            settle(p, exit[i], loss, d.q, j, d.t[j]);
-            if (exit[i]) {
-                p.exit.attach(owner);
-            }
-        }
-        return exit;
     }
 
     /**

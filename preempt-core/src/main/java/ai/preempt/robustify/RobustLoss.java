@@ -1,8 +1,6 @@
 package ai.preempt.robustify;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.preempt.engine.Gradients;
 import ai.preempt.engine.Rng;
 import ai.preempt.engine.Rows;
@@ -14,7 +12,6 @@ import ai.preempt.pipeline.ServerViews;
 import ai.preempt.threat.RandomStart;
 import ai.preempt.threat.ThreatModel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -121,41 +118,8 @@ public final class RobustLoss {
      * @param loss per image
      * @param grad per image, with respect to the optimised parameter
      * @param passes per image, the forward+backward passes the evaluation spent on it
-     * @param probed what the {@link Probe} run beside it reached, or null without one
      */
-    record Evaluation(NDArray loss, NDArray grad, long[] passes, Probed probed) {
-
-        /** An evaluation without a probe. */
-        Evaluation(NDArray loss, NDArray grad, long[] passes) {
-            this(loss, grad, passes, null);
-        }
-    }
-
-    /**
-     * Rows attacked beside the inner attack, in its passes (fast mode's exit check of images that took the previous
-     * outer step): PGD in the inner attack's ball around each row's own centre, from the centre plus its random
-     * offset clamped to [0,1], as the inner attack starts. One view and one sample only. The evaluation reports each
-     * row's end-point cross-entropy and predicted label, and uses the rows for nothing else.
-     *
-     * @param center the centres, where the attack runs (the view's front already applied)
-     * @param labels their labels
-     * @param offset their random offsets
-     * @param steps PGD steps of every row
-     */
-    record Probe(NDArray center, NDArray labels, NDArray offset, int steps) {
-
-        int rows() {
-            return (int) center.getShape().get(0);
-        }
-    }
-
-    /**
-     * What a {@link Probe}'s rows reached.
-     *
-     * @param loss per row, the cross-entropy at its end point
-     * @param predictions per row, the label predicted there
-     */
-    record Probed(float[] loss, long[] predictions) {}
+    record Evaluation(NDArray loss, NDArray grad, long[] passes) {}
 
     /** @return where each view's inner attack runs (one for a plain classifier) */
     private List<AttackSite> views(Classifier f) {
@@ -262,7 +226,7 @@ public final class RobustLoss {
      * @return per-image robust loss (mean over samples) and its first-order gradient with respect to the parameter
      */
     Evaluation evaluate(Classifier f, Point at, NDArray labels, Rng rng) {
-        return evaluate(f, at, labels, Offsets.of(rng, start), null, null);
+        return evaluate(f, at, labels, Offsets.of(rng, start), null);
     }
 
     /**
@@ -270,7 +234,7 @@ public final class RobustLoss {
      * {@code offsets} from x_s (e.g. per image, see {@link ImageRngs}).
      */
     Evaluation evaluate(Classifier f, Point at, NDArray labels, Offsets offsets) {
-        return evaluate(f, at, labels, offsets, null, null);
+        return evaluate(f, at, labels, offsets, null);
     }
 
     /** @return this loss's inner steps K */
@@ -289,15 +253,7 @@ public final class RobustLoss {
      * attack and its polish), each image getting what its own K gives it.
      */
     Evaluation evaluate(Classifier f, Point at, NDArray labels, Rng rng, int[] rowSteps) {
-        return evaluate(f, at, labels, Offsets.of(rng, start), rowSteps, null);
-    }
-
-    /**
-     * As {@link #evaluate(Classifier, Point, NDArray, Rng, int[])} with {@code probe}'s rows attacked in the same
-     * passes (null: none); needs a single view and one sample when there is a probe.
-     */
-    Evaluation evaluate(Classifier f, Point at, NDArray labels, Rng rng, int[] rowSteps, Probe probe) {
-        return evaluate(f, at, labels, Offsets.of(rng, start), rowSteps, probe);
+        return evaluate(f, at, labels, Offsets.of(rng, start), rowSteps);
     }
 
     /**
@@ -306,12 +262,8 @@ public final class RobustLoss {
      * views' mean, the samples' mean, and last the parametrisation's chain rule. The same gradient as differentiating
      * the whole chain from the parameter at once, since P is linear and the views' losses add.
      */
-    private Evaluation evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps,
-            Probe probe) {
+    private Evaluation evaluate(Classifier f, Point point, NDArray labels, Offsets offsets, int[] rowSteps) {
         List<AttackSite> views = views(f);
-        if (probe != null && (views.size() != 1 || samples != 1)) {
-            throw new IllegalArgumentException("rows probed beside the inner attack need one view and one sample");
-        }
         NDArray xs = point.image();
         int[] photo = {(int) xs.getShape().get(2), (int) xs.getShape().get(3)};
         long[] passes = new long[(int) xs.getShape().get(0)];
@@ -319,70 +271,36 @@ public final class RobustLoss {
         List<NDArray> at = views.stream().map(v -> v.front().apply(xs)).toList();
         NDArray lossSum = null;
         NDArray gradSum = null;
-        Probed probed = null;
         for (int s = 0; s < samples; s++) {
             // each view's own inner attack from x_s (views in order, so the random draws are deterministic)
             for (int k = 0; k < views.size(); k++) {
-                Term term = term(views.get(k), at.get(k), labels, offsets, rowSteps, photo, passes, probe);
-                lossSum = lossSum == null ? term.loss() : lossSum.add(term.loss());
-                gradSum = gradSum == null ? term.grad() : gradSum.add(term.grad());
-                probed = term.probed();
+                NDArray[] term = term(views.get(k), at.get(k), labels, offsets, rowSteps, photo, passes);
+                lossSum = lossSum == null ? term[0] : lossSum.add(term[0]);
+                gradSum = gradSum == null ? term[1] : gradSum.add(term[1]);
             }
         }
         int terms = samples * views.size();
         // in the caller's scope, as every intermediate here
         return new Evaluation(terms == 1 ? lossSum : lossSum.div(terms),
-                point.pullback(terms == 1 ? gradSum : gradSum.div(terms)), passes, probed);
+                point.pullback(terms == 1 ? gradSum : gradSum.div(terms)), passes);
     }
-
-    /** One view's term of one sample: loss and gradient with respect to x_s per image, and what a probe reached. */
-    private record Term(NDArray loss, NDArray grad, Probed probed) {}
 
     /**
      * One view's term of one sample: its inner attack from {@code start} (x_s mapped by the view's front), the loss at
-     * the replayed end point and its gradient carried back to x_s. A probe's rows follow the images' rows through
-     * the same passes (the images' random offsets drawn first, as without them); their gradient is dropped.
+     * the replayed end point and its gradient carried back to x_s.
      *
      * @param passes per image, incremented by what this term spends on it
-     * @param probe rows attacked beside the images, or null
+     * @return {loss, gradient with respect to x_s}
      */
-    private Term term(AttackSite v, NDArray start, NDArray labels, Offsets offsets, int[] rowSteps, int[] photo,
-            long[] passes, Probe probe) {
-        int n = passes.length;
-        int[] own = rowSteps != null ? rowSteps : new int[n];
-        if (rowSteps == null) {
-            Arrays.fill(own, steps);
-        }
-        NDArray from = start;
-        NDArray y = labels;
-        Offsets draw = offsets;
-        int[] perRow = rowSteps;
-        if (probe != null) {
-            from = NDArrays.concat(new NDList(start, probe.center()));
-            y = NDArrays.concat(new NDList(labels, probe.labels()));
-            draw = (threat, x) -> NDArrays.concat(new NDList(offsets.draw(threat, x.get("0:" + n)), probe.offset()));
-            perRow = Arrays.copyOf(own, n + probe.rows());
-            Arrays.fill(perRow, n, perRow.length, probe.steps());
-        }
-        NDArray ys = y;
-        Chain chain = trace(v, from, ys, draw, perRow);
-        long[][] predicted = new long[1][];
-        Gradients.LossGrad lg = Gradients.of(from, a -> {
-            NDArray logits = v.classifier().logits(replay(v, a, chain));
-            if (probe != null) {
-                predicted[0] = logits.get(n + ":").argMax(1).toLongArray();
-            }
-            return Losses.crossEntropy(logits, ys);
-        });
+    private NDArray[] term(AttackSite v, NDArray start, NDArray labels, Offsets offsets, int[] rowSteps, int[] photo,
+            long[] passes) {
+        Chain chain = trace(v, start, labels, offsets, rowSteps);
+        Gradients.LossGrad lg = Gradients.of(start,
+                a -> Losses.crossEntropy(v.classifier().logits(replay(v, a, chain)), labels));
         chain.close();
-        for (int i = 0; i < n; i++) {
-            passes[i] += own[i] + 1;
+        for (int i = 0; i < passes.length; i++) {
+            passes[i] += (rowSteps == null ? steps : rowSteps[i]) + 1;
         }
-        if (probe == null) {
-            return new Term(lg.loss(), v.front().adjoint(lg.grad(), photo), null);
-        }
-        float[] all = lg.loss().toFloatArray();
-        return new Term(lg.loss().get("0:" + n), v.front().adjoint(lg.grad().get("0:" + n), photo),
-                new Probed(Arrays.copyOfRange(all, n, all.length), predicted[0]));
+        return new NDArray[] {lg.loss(), v.front().adjoint(lg.grad(), photo)};
     }
 }

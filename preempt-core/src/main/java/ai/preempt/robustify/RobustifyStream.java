@@ -31,9 +31,7 @@ import java.util.stream.LongStream;
  * arithmetic: see the server's minimum batch). Images whose steps need different robust losses (fast mode's
  * cheap attack and its polish) are evaluated as separate sub-batches; otherwise the whole batch is one
  * evaluation. A batch robustified at once ({@link Robustifier#robustify}) is this stream with every image
- * admitted at once. Fast mode's exit checks run beside the next step's inner attack where they can
- * ({@link EarlyExit#prepare}: one view, one inner sample), so an image that passes leaves one step later than it
- * is checked. Every call runs on the engine's compute thread; not thread-safe.
+ * admitted at once. Every call runs on the engine's compute thread; not thread-safe.
  */
 public final class RobustifyStream implements AutoCloseable {
 
@@ -64,10 +62,6 @@ public final class RobustifyStream implements AutoCloseable {
     private final ActiveBatch active = new ActiveBatch();
     /** Against several server views: reruns for the primary view alone (see {@link PrimaryFallback}); else null. */
     private final PrimaryFallback fallback;
-    /** Whether fast mode's exit checks run beside the next step's inner attack (else right after their step). */
-    private boolean deferChecks;
-    /** The exit check prepared after the last step, run beside the next one; null when none is due. */
-    private EarlyExit.Deferred check;
     private OuterLoop.State state;
     /** Images done on admission (δ = 0 or T = 0), handed out by the next step. */
     private final List<Finished> pending = new ArrayList<>();
@@ -85,13 +79,6 @@ public final class RobustifyStream implements AutoCloseable {
         this.early = cfg.fast() == null ? null : new EarlyExit(cfg, fullLoss);
         this.ball = cfg.adversary().withEps(cfg.delta());
         this.fallback = PrimaryFallback.needed(f) ? new PrimaryFallback(loop, (ServerViews) f, results) : null;
-        this.deferChecks = early != null && early.deferrable(f);
-    }
-
-    /** Runs every exit check right after its step, as against several views (for tests: same verdicts either way). */
-    RobustifyStream checkRightAway() {
-        deferChecks = false;
-        return this;
     }
 
     /**
@@ -159,12 +146,7 @@ public final class RobustifyStream implements AutoCloseable {
             if (fallback != null) {
                 out.addAll(fallback.step());
             }
-            EarlyExit.Deferred checking = check;
-            check = null;
             if (active.isEmpty()) {
-                if (checking != null) {
-                    checking.close();
-                }
                 return out;
             }
             List<Progress> rows = active.rows();
@@ -175,36 +157,19 @@ public final class RobustifyStream implements AutoCloseable {
                 lossOf[i] = fullLoss != null && cfg.fast().polishes(t[i], cfg.outerSteps()) ? fullLoss : robustLoss;
             }
             long[] stepPasses = new long[n];
-            RobustLoss.Probed[] probed = new RobustLoss.Probed[1];
             float[] stepLoss = Scopes.keepAll(() -> {
-                RobustLoss.Evaluation e = evaluate(lossOf, checking == null ? null : checking.probe());
+                RobustLoss.Evaluation e = evaluate(lossOf);
                 state.update(loop.direction == 1f ? e.grad() : e.grad().neg(), t);
                 System.arraycopy(e.passes(), 0, stepPasses, 0, n);
-                probed[0] = e.probed();
                 return e.loss().toFloatArray();
-            });
-            // the images the check run beside this step let out leave as they were before it
-            boolean[] passed = checking == null ? new boolean[n] : Scopes.keepAll(() -> {
-                try (checking) {
-                    return early.finish(checking, probed[0], rows, own);
-                }
             });
             for (int i = 0; i < n; i++) {
                 Progress p = rows.get(i);
+                p.loss = stepLoss[i];
                 p.passes += stepPasses[i];
-                if (!passed[i]) {
-                    p.loss = stepLoss[i];
-                    p.t++;
-                }
+                p.t++;
             }
-            boolean[] leave;
-            if (deferChecks) {
-                check = early.prepare(f, () -> state.image(), active.x0(), active.labels(), ball, rows,
-                        checkGroups(t, passed), t, own);
-                leave = passed;
-            } else {
-                leave = checks(t);
-            }
+            boolean[] leave = checks(t);
             int[] done = IntStream.range(0, n).filter(i -> !leave[i] && rows.get(i).t >= cfg.outerSteps()).toArray();
             if (done.length > 0) {
                 Scopes.keepAll(() -> {
@@ -267,21 +232,18 @@ public final class RobustifyStream implements AutoCloseable {
      * descend the same loss or the same attack with different inner steps (fast mode's cheap steps and polish),
      * else one per group of images with the same loss (each on its own rows), put back in row order.
      */
-    private RobustLoss.Evaluation evaluate(RobustLoss[] lossOf, RobustLoss.Probe probe) {
+    private RobustLoss.Evaluation evaluate(RobustLoss[] lossOf) {
         Map<RobustLoss, List<Integer>> groups = new IdentityHashMap<>();
         for (int i = 0; i < lossOf.length; i++) {
             groups.computeIfAbsent(lossOf[i], k -> new ArrayList<>()).add(i);
         }
         if (groups.size() == 1) {
-            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng(), null, probe);
+            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng());
         }
         if (groups.keySet().stream().allMatch(lossOf[0]::sameButSteps)) {
             // one attack with different K: one evaluation, each image stepping its own K
             int[] k = java.util.Arrays.stream(lossOf).mapToInt(RobustLoss::steps).toArray();
-            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng(), k, probe);
-        }
-        if (probe != null) {
-            throw new IllegalStateException("an exit check beside images that descend different attacks");
+            return lossOf[0].evaluate(f, state.point(), active.labels(), active.rng(), k);
         }
         NDList losses = new NDList();
         NDList grads = new NDList();
@@ -319,23 +281,9 @@ public final class RobustifyStream implements AutoCloseable {
         if (early == null) {
             return new boolean[rows.size()];
         }
-        List<EarlyExit.Group> groups = checkGroups(t, new boolean[rows.size()]);
-        if (groups.isEmpty()) {
-            return new boolean[rows.size()];
-        }
-        return early.check(f, () -> state.image(), active.x0(), active.labels(), ball, rows, groups, t);
-    }
-
-    /**
-     * @param t per image, the step it just took
-     * @param skip per image: leaves now, not checked
-     * @return the images a check follows this step, in groups of images at the same step (which share their random
-     *     stream's draw count)
-     */
-    private List<EarlyExit.Group> checkGroups(int[] t, boolean[] skip) {
         TreeMap<Integer, List<Integer>> byStep = new TreeMap<>();
         for (int i = 0; i < t.length; i++) {
-            if (!skip[i] && cfg.fast().checksAfter(t[i], cfg.outerSteps())) {
+            if (cfg.fast().checksAfter(t[i], cfg.outerSteps())) {
                 byStep.computeIfAbsent(t[i], k -> new ArrayList<>()).add(i);
             }
         }
@@ -344,7 +292,10 @@ public final class RobustifyStream implements AutoCloseable {
             int[] idx = g.stream().mapToInt(Integer::intValue).toArray();
             groups.add(new EarlyExit.Group(idx, active.rng().rows(idx)));
         }
-        return groups;
+        if (groups.isEmpty()) {
+            return new boolean[rows.size()];
+        }
+        return early.check(f, () -> state.image(), active.x0(), active.labels(), ball, rows, groups, t);
     }
 
     /** Keeps the given rows (positions) of the batch and of the optimiser state. */
@@ -380,10 +331,6 @@ public final class RobustifyStream implements AutoCloseable {
         PreemptEngine.run(() -> {
             pending.forEach(d -> d.image().close());
             pending.clear();
-            if (check != null) {
-                check.close();
-                check = null;
-            }
             if (state != null) {
                 state.close();
                 state = null;

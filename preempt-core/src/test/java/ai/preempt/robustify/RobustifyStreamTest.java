@@ -187,44 +187,4 @@ class RobustifyStreamTest {
             }
         });
     }
-
-    /**
-     * Fast mode's exit checks run beside the next step's inner attack (one view, one sample): the same attack from
-     * the same random starts as a check right after its step, so every image leaves with the same 8-bit image,
-     * robust loss and step count; only the passes differ (the speculative step of an image that leaves is spent).
-     */
-    @ParameterizedTest
-    @EnumSource(Norm.class)
-    void exitChecksBesideTheNextStepGiveWhatChecksRightAfterTheirStepGive(Norm norm) {
-        Robustifier r = Robustifier.of(fast(norm));
-        PreemptEngine.run(() -> {
-            try (NDManager m = PreemptEngine.newManager()) {
-                NDArray x0 = images.images(m, 0, N);
-                Out[] beside = streamAll(r.open(f, m), x0);
-                Out[] rightAway = streamAll(r.open(f, m).checkRightAway(), x0);
-                for (int i = 0; i < N; i++) {
-                    assertThat(beside[i].image()).as("image %d", i).containsExactly(rightAway[i].image());
-                    assertThat(beside[i].label()).isEqualTo(rightAway[i].label());
-                    assertThat(beside[i].loss()).as("robust loss of image %d", i).isEqualTo(rightAway[i].loss());
-                    assertThat(beside[i].steps()).as("steps of image %d", i).isEqualTo(rightAway[i].steps());
-                }
-                assertThat(Arrays.stream(beside).filter(o -> o.steps() < 10).count())
-                        .as("images that a check let out early").isGreaterThan(1);
-            }
-        });
-    }
-
-    /** @return what the stream hands out for the images admitted at once, in row order (closes the stream) */
-    private static Out[] streamAll(RobustifyStream s, NDArray x0) {
-        Out[] out = new Out[N];
-        try (s) {
-            long[] ids = s.admit(x0, null);
-            while (!s.isEmpty()) {
-                for (RobustifyStream.Finished d : s.step()) {
-                    out[(int) (d.id() - ids[0])] = Out.of(d);
-                }
-            }
-        }
-        return out;
-    }
 }
