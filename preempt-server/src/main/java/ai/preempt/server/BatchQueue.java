@@ -362,7 +362,7 @@ final class BatchQueue implements AutoCloseable {
             purge();
             for (Job<?> j : queue) {
                 if (j.op() instanceof StreamingOperation<?> && sessions.stream().noneMatch(r -> r.kind.sameBatch(j))) {
-                    batch = take(j, sessions.isEmpty() ? alone(j) : Math.min(maxBatch, room(j)));
+                    batch = take(j, sessions.isEmpty() ? alone(j) : room(j));
                     break;
                 }
             }

@@ -7,8 +7,9 @@ import ai.preempt.threat.Norm;
 
 /**
  * Settings of the HTTP service. Immutable; build with {@link #builder(String)}. Defaults: bind 127.0.0.1:8080,
- * batches of up to 64 images and 8 megapixels ({@link #DEFAULT_MAX_BATCH_PIXELS}) gathered for at most 20 ms, 256 queued requests, 120 s per request, uploads up to
- * 10 MB and 40 megapixels ({@link ImageLimits#DEFAULT}), robustification in fast mode (L∞ 8/255) and a PGD-20 attack demo.
+ * batches of up to 64 images and 8 megapixels ({@link #DEFAULT_MAX_BATCH_PIXELS}) gathered for at most 20 ms, 256
+ * queued requests, 120 s per request, uploads up to 10 MB and 40 megapixels ({@link ImageLimits#DEFAULT}),
+ * robustification in fast mode (L∞ 8/255) and a PGD-20 attack demo.
  *
  * @param model the model to serve: a bundled name, a model directory or a TorchScript file
  * @param host the address to bind
@@ -124,8 +125,8 @@ public record ServerConfig(String model, String host, int port, int maxBatch, lo
 
         /** @return the validated configuration */
         public ServerConfig build() {
-            return new ServerConfig(model, host, port, maxBatch, maxBatchPixels, maxWaitMs, queueCapacity, timeoutMs, limits,
-                    robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
+            return new ServerConfig(model, host, port, maxBatch, maxBatchPixels, maxWaitMs, queueCapacity, timeoutMs,
+                    limits, robustify == null ? defaultRobustify() : robustify, attackSteps, batchInvariant);
         }
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class BatchQueueTest {
 
     /** Records every batch's size; can be held closed so that requests pile up. */
-    private static final class Recorder implements Operation<Integer> {
+    static final class Recorder implements Operation<Integer> {
         final List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch gate;
         final CountDownLatch started = new CountDownLatch(1);
